@@ -1,0 +1,28 @@
+"""The ``konray-review`` command line. Thin: parse options, call library functions.
+
+Heavy libraries (Great Expectations, Prefect, pyxform) are imported inside the commands that
+need them, so ``konray-review --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="konray-review",
+    help="Rà soát hộ nghèo, hộ cận nghèo — annual review of poor and near-poor households.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# --- sub-command groups registered by each area (one line each; keep alphabetical) ---------
+# (areas add: app.add_typer(<their typer>, name="...") or @app.command functions below)
+
+
+@app.callback()
+def _main() -> None:
+    """Rà soát hộ nghèo, hộ cận nghèo (annual poverty review)."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
