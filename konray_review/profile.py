@@ -32,6 +32,11 @@ class Unit(BaseModel):
     code: str | None = None
     aliases: list[str] = Field(default_factory=list)
 
+    @property
+    def slug(self) -> str:
+        """ASCII code used as an XLSForm choice name (``Đăk Tơ Lung`` -> ``dak_to_lung``)."""
+        return self.code or slugify(self.name)
+
 
 class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
@@ -92,11 +97,30 @@ class Profile(BaseModel):
             raise StandardError(f"{path}: communes not in profile {self.id}: {bad}")
         df["commune"] = canon
         df["village"] = df["village"].map(lambda v: unicodedata.normalize("NFC", v.strip()))
+        slugs = {u.name: u.slug for u in self.units}
+        df["commune_code"] = df["commune"].map(slugs)
+        df["village_code"] = df["commune_code"] + "__" + df["village"].map(slugify)
+        dup = df.loc[df["village_code"].duplicated(), ["commune", "village"]]
+        if len(dup):
+            raise StandardError(f"{path}: duplicate villages: {dup.to_dict('records')}")
         return df
+
+    def unit_by_slug(self, slug: str) -> Unit:
+        for u in self.units:
+            if u.slug == slug:
+                return u
+        raise KeyError(slug)
 
     def target(self, year: int, name: str) -> float | None:
         t = self.targets.get(int(year), {}).get(name)
         return None if t is None else t.value
+
+
+def slugify(name: str) -> str:
+    """Lower-case ASCII identifier of a Vietnamese name: marks dropped, đ -> d, spaces -> _."""
+    text = unicodedata.normalize("NFD", str(name).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
+    return "_".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
 def normalise_name(name: str) -> str:

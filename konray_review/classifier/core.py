@@ -1,0 +1,211 @@
+"""``classify``: households + members -> categories, deprivations and transitions.
+
+Vectorised over whole tables: members are mapped to household positions once, every member
+rule is a boolean array reduced per household with ``np.bincount``. The standard (picked by
+the review year, adjusted by the district profile) supplies every threshold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from konray_review.classifier.errors import InputError, Problem, raise_if
+from konray_review.classifier.inputs import Table
+from konray_review.classifier.rules import RULE_COLUMNS, RULES, Context
+from konray_review.classifier.transitions import transitions
+from konray_review.schema import CATEGORIES, INCOME_TESTS, codes
+from konray_review.standards import Standard, standard_for_year, standard_id_for_year
+
+_HH_BASE = ("household_id", "area", "review_reason", "screening_signs", "income_per_capita",
+            "b1_score", "agricultural")
+_MEM_BASE = ("household_id", "member_no")
+
+
+def classify(
+    households: pd.DataFrame,
+    members: pd.DataFrame,
+    *,
+    year: int | None = None,
+    profile: Any | None = None,
+    history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Classify every household of one review by the multidimensional poverty standard.
+
+    ``year`` overrides the households' ``review_year``; otherwise each row's review year
+    picks its standard. ``profile`` (a district profile) may override standard parameters.
+    ``history`` (``household_id, review_year, category``) holds earlier reviews on record:
+    it fills a missing ``previous_category`` from the year before and tells re-poor apart
+    from newly poor. Returns one row per household, in input order; raises ``InputError``
+    naming the household and the column for malformed input.
+    """
+    hh_ids = _household_ids(households)
+    hh = Table("households", households, hh_ids)
+    hh.require(_HH_BASE)
+    years = _review_years(hh, year)
+    member_hh, mem = _attach_members(members, hh_ids)
+    member_count = np.bincount(member_hh, minlength=len(hh_ids)).astype(float)
+    raise_if(member_count == 0, hh_ids, "members", "household_id", "has no member on the roster")
+
+    std_ids = pd.Series(years).map(_cached_standard_id).to_numpy()
+    parts = []
+    for sid in pd.unique(std_ids):
+        rows = np.flatnonzero(std_ids == sid)
+        standard = standard_for_year(int(years[rows[0]]), profile)
+        parts.append(_classify_standard(standard, hh, mem, member_hh, member_count, years, rows))
+    out = parts[0] if len(parts) == 1 else pd.concat(parts).sort_index()
+    out.index = households.index
+    out.insert(1, "review_year", years)
+    prev = _previous_category(hh)
+    out["transition"] = transitions(out, prev, history)
+    return out
+
+
+_STD_CACHE: dict[int, str] = {}
+
+
+def _cached_standard_id(year: int) -> str:
+    if year not in _STD_CACHE:
+        _STD_CACHE[year] = standard_id_for_year(year)
+    return _STD_CACHE[year]
+
+
+def _household_ids(households: pd.DataFrame) -> np.ndarray:
+    if "household_id" not in households.columns:
+        raise InputError([Problem("<all>", "households", "household_id", "column is missing")])
+    ids = households["household_id"]
+    null = ids.isna().to_numpy()
+    raise_if(null, np.array([f"<row {i}>" for i in range(len(ids))], dtype=object),
+             "households", "household_id", "is blank")
+    arr = ids.astype(str).to_numpy(dtype=object)
+    raise_if(ids.duplicated().to_numpy(), arr, "households", "household_id",
+             "appears more than once in one review")
+    return arr
+
+
+def _review_years(hh: Table, year: int | None) -> np.ndarray:
+    if year is not None:
+        return np.full(len(hh.household_ids), int(year), dtype=np.int32)
+    hh.require(["review_year"])
+    return hh.numbers("review_year", minimum=2000).astype(np.int32)
+
+
+def _attach_members(members: pd.DataFrame, hh_ids: np.ndarray) -> tuple[np.ndarray, Table]:
+    """Household position of each member; orphans and duplicate member numbers are errors."""
+    if "household_id" not in members.columns:
+        raise InputError([Problem("<all>", "members", "household_id", "column is missing")])
+    mid = members["household_id"]
+    if isinstance(mid.dtype, pd.CategoricalDtype):
+        cat_pos = pd.Index(hh_ids).get_indexer(mid.cat.categories.astype(str))
+        raw = mid.cat.codes.to_numpy()
+        pos = np.where(raw >= 0, cat_pos[raw], -1)
+    else:
+        pos = pd.Index(hh_ids).get_indexer(mid.astype(str))
+    mem_ids = mid.astype(object).to_numpy()
+    raise_if(pos < 0, mem_ids, "members", "household_id",
+             "is not a household of this review (member without a household)")
+    mem = Table("members", members, mem_ids)
+    mem.require(_MEM_BASE)
+    no = mem.numbers("member_no", minimum=1)
+    raise_if(no != np.floor(no), mem_ids, "members", "member_no", "is not a whole number", no)
+    key = pos.astype(np.int64) * (int(no.max()) + 1) + no.astype(np.int64)
+    raise_if(pd.Series(key).duplicated(keep=False).to_numpy(), mem_ids, "members", "member_no",
+             "is used twice in one household", no)
+    return pos.astype(np.int64), mem
+
+
+def _classify_standard(
+    standard: Standard, hh_all: Table, mem_all: Table, member_hh_all: np.ndarray,
+    member_count_all: np.ndarray, years_all: np.ndarray, rows: np.ndarray,
+) -> pd.DataFrame:
+    """Classify the households at positions ``rows`` (all under one standard)."""
+    whole = len(rows) == len(hh_all.household_ids)
+    if whole:
+        hh, mem, member_hh = hh_all, mem_all, member_hh_all
+    else:
+        hh = Table("households", hh_all.frame.iloc[rows], hh_all.household_ids[rows])
+        remap = np.full(len(hh_all.household_ids), -1, dtype=np.int64)
+        remap[rows] = np.arange(len(rows))
+        msel = np.flatnonzero(remap[member_hh_all] >= 0)
+        mem = Table("members", mem_all.frame.iloc[msel], mem_all.household_ids[msel])
+        member_hh = remap[member_hh_all[msel]]
+    years = years_all[rows]
+    _require_rule_columns(standard, hh, mem)
+    ctx = Context(standard, hh, mem, member_hh, len(rows), years[member_hh],
+                  member_count_all[rows])
+    data: dict[str, Any] = {"household_id": hh.household_ids}
+    data["standard"] = pd.Categorical([standard.id] * len(rows))
+    count = np.zeros(len(rows), dtype=np.int16)
+    for ind in standard.indicators:
+        flag, _ = RULES[ind.rule](ctx, ind.params)
+        data[f"dep_{ind.id}"] = flag
+        count += flag
+    data["deprivation_count"] = count
+    data.update(_income_and_category(standard, hh, count))
+    data["member_count"] = member_count_all[rows].astype(np.int32)
+    return pd.DataFrame(data, index=rows)
+
+
+def _require_rule_columns(standard: Standard, hh: Table, mem: Table) -> None:
+    hcols: list[str] = []
+    mcols: list[str] = []
+    for ind in standard.indicators:
+        h, m = RULE_COLUMNS[ind.rule]
+        hcols += [c for c in h if c not in hcols]
+        mcols += [c for c in m if c not in mcols]
+    hh.require(hcols)
+    mem.require(mcols)
+
+
+def _income_and_category(standard: Standard, hh: Table, count: np.ndarray) -> dict[str, Any]:
+    n = len(count)
+    area = hh.codes("area", codes("area"))
+    urban = area == codes("area").index("urban")
+    income = hh.numbers("income_per_capita", allow_null=True, minimum=0)
+    b1 = hh.numbers("b1_score", allow_null=True, minimum=0)
+
+    def by_area(param: str) -> np.ndarray:
+        p = getattr(standard, param)
+        r, u = p.get("rural"), p.get("urban")
+        return np.where(urban, np.nan if u is None else u, np.nan if r is None else r)
+
+    line, cutoff, band = by_area("income_line"), by_area("b1_cutoff"), by_area("middle_band_upper")
+    has_income = ~np.isnan(income)
+    use_b1 = ~has_income & ~np.isnan(b1) & ~np.isnan(cutoff)
+    below = np.where(has_income, income <= line, use_b1 & (b1 <= cutoff))
+    known = has_income | use_b1
+    test = np.where(~known, 2, np.where(below, 0, 1)).astype(np.int8)
+
+    agricultural = hh.booleans("agricultural")[0]
+    poor_min = standard.poor_min_deprivations.value
+    middle = has_income & ~below & agricultural & ~np.isnan(band) & (income <= band)
+    cat = np.select(
+        [~known, below & (count >= poor_min), below, middle],
+        [-1, 0, 1, 2], default=3,
+    ).astype(np.int8)
+    screened = _screened_out(standard, hh)
+    cat = np.where(screened, 3, cat).astype(np.int8)
+    basis = np.where(has_income, 0, np.where(use_b1, 1, -1)).astype(np.int8)
+    return {
+        "income_test": pd.Categorical.from_codes(test, categories=list(INCOME_TESTS)),
+        "income_basis": pd.Categorical.from_codes(basis, categories=["income", "b1"]),
+        "category": pd.Categorical.from_codes(cat, categories=list(CATEGORIES)),
+        "screened_out": screened,
+    }
+
+
+def _screened_out(standard: Standard, hh: Table) -> np.ndarray:
+    """Requests with at least ``screen_out_at`` of the 9 Phiếu A signs are not poor/near-poor."""
+    reason = hh.codes("review_reason", codes("review_reason"))
+    request = reason == codes("review_reason").index("request")
+    signs = hh.numbers("screening_signs", allow_null=True, minimum=0)
+    raise_if(signs > 9, hh.household_ids, "households", "screening_signs", "is more than 9", signs)
+    return request & ~np.isnan(signs) & (signs >= standard.screening.screen_out_at.value)
+
+
+def _previous_category(hh: Table) -> np.ndarray:
+    if "previous_category" not in hh.frame.columns:
+        return np.full(len(hh.household_ids), -1, dtype=np.int16)
+    return hh.codes("previous_category", CATEGORIES, allow_null=True)
