@@ -1,0 +1,1 @@
+"""XLSForm questionnaires built from the standard data."""

@@ -1,0 +1,105 @@
+"""DataFrame <-> database rows, keeping the canonical dtypes on the way back.
+
+Both directions are column-wise (no Python loop per household): values are normalised to
+plain Python objects with ``None`` for missing, timestamps to naive UTC, so SQLite and
+PostgreSQL receive the same rows and a re-read frame has the dtypes the library expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+_KINDS: dict[type, str] = {
+    sa.Boolean: "bool", sa.Integer: "int", sa.Float: "float", sa.DateTime: "timestamp",
+    sa.Date: "date", sa.String: "str", sa.Text: "str",
+}
+
+
+def kind_of(col: sa.Column) -> str:
+    for typ, kind in _KINDS.items():
+        if isinstance(col.type, typ):
+            return kind
+    return "str"
+
+
+def _to_object(s: pd.Series, kind: str) -> pd.Series:
+    """One column as Python objects with None for missing."""
+    missing = s.isna().to_numpy()
+    if kind == "timestamp":
+        s = pd.to_datetime(s, utc=True, errors="coerce").dt.tz_localize(None)
+        missing = missing | s.isna().to_numpy()
+        out = pd.Series(s.dt.to_pydatetime(), index=s.index, dtype=object)
+    elif kind == "date":
+        d = pd.to_datetime(s, errors="coerce")
+        missing = missing | d.isna().to_numpy()
+        out = pd.Series(d.dt.date, index=s.index, dtype=object)
+    elif kind == "bool":
+        out = s.astype(object).map(bool, na_action="ignore")
+    elif kind == "int":
+        out = pd.to_numeric(s, errors="coerce").astype("Int64").astype(object)
+    elif kind == "float":
+        out = pd.to_numeric(s, errors="coerce").astype(float).astype(object)
+    else:
+        out = s.astype(object).map(str, na_action="ignore")
+    out[missing] = None
+    return out
+
+
+def normalise(df: pd.DataFrame, table: sa.Table, **constants: object) -> pd.DataFrame:
+    """The frame restricted to the table's columns, as Python objects (missing -> None).
+
+    Columns the table has but the frame lacks are taken from ``constants`` or left empty.
+    """
+    cols = {}
+    for col in table.columns:
+        if col.name in constants:
+            cols[col.name] = pd.Series([constants[col.name]] * len(df), index=df.index,
+                                       dtype=object)
+        elif col.name in df.columns:
+            cols[col.name] = _to_object(df[col.name], kind_of(col))
+        elif not col.primary_key or not col.autoincrement:
+            cols[col.name] = pd.Series([None] * len(df), index=df.index, dtype=object)
+    out = pd.DataFrame(cols, index=df.index)
+    return out.drop(columns=[c for c in ("id", "row_hash") if c in out.columns])
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records")
+
+
+def row_hashes(frame: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
+    """A 64-bit hash per row of a normalised frame (stable across processes and runs)."""
+    sub = frame[list(columns)].astype(object)
+    return pd.util.hash_pandas_object(sub, index=False, categorize=False).to_numpy(
+        dtype=np.uint64)
+
+
+def restore(df: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
+    """Canonical dtypes after a read: bool/boolean, int64/Int64, float, str, UTC timestamps."""
+    for col in table.columns:
+        if col.name not in df.columns:
+            continue
+        df[col.name] = _restore_column(df[col.name], kind_of(col))
+    return df
+
+
+def _restore_column(s: pd.Series, kind: str) -> pd.Series:
+    has_na = bool(s.isna().any())
+    if kind == "bool":
+        b = s.astype(object).map(bool, na_action="ignore").astype("boolean")
+        return b if has_na else b.astype(bool)
+    if kind == "int":
+        i = pd.to_numeric(s).astype("Int64")
+        return i if has_na else i.astype("int64")
+    if kind == "float":
+        return pd.to_numeric(s).astype(float)
+    if kind == "timestamp":
+        return pd.to_datetime(s, utc=True)
+    if kind == "date":
+        d = pd.to_datetime(s, errors="coerce")
+        return pd.Series(d.dt.date, index=s.index, dtype=object).where(d.notna(), None)
+    return s.astype("str")

@@ -1,0 +1,119 @@
+"""The store's tables, as SQLAlchemy Core metadata (one definition for SQLite and PostgreSQL).
+
+Column types follow the canonical data model (``konray_review.schema``), so adding a column
+there adds it here. Every table is keyed by review year: the store keeps every year.
+Timestamps are stored as naive UTC (SQLite has no time zones; PostgreSQL gets the same).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sqlalchemy as sa
+
+from konray_review.schema import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column
+
+metadata = sa.MetaData()
+
+_TYPES: dict[str, type[sa.types.TypeEngine]] = {
+    "str": sa.String, "code": sa.String, "int": sa.Integer, "float": sa.Float,
+    "bool": sa.Boolean, "date": sa.Date, "timestamp": sa.DateTime,
+}
+
+
+@cache
+def indicator_ids() -> tuple[str, ...]:
+    """Every indicator of every standard shipped, in first-seen order (dep_ columns)."""
+    from konray_review.standards import list_standards, load_standard
+
+    seen: dict[str, None] = {}
+    for sid in list_standards():
+        for ind in load_standard(sid).indicator_ids:
+            seen.setdefault(ind, None)
+    return tuple(seen)
+
+
+def _sa_column(col: Column, *, key: bool = False) -> sa.Column:
+    """Non-key columns stay nullable: completeness is the quality suite's job, not the store's."""
+    return sa.Column(col.name, _TYPES[col.kind](), primary_key=key, nullable=not key)
+
+
+_HH_KEYS = {"household_id", "review_year"}
+_MEM_KEYS = {"household_id", "member_no"}
+
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("run_id", sa.String, primary_key=True),
+    sa.Column("review_year", sa.Integer, nullable=False, index=True),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("profile_id", sa.String),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("status", sa.String, nullable=False),  # running | succeeded | failed
+    sa.Column("received", sa.Integer),
+    sa.Column("accepted", sa.Integer),
+    sa.Column("quarantined", sa.Integer),
+    sa.Column("changed", sa.Integer),
+    sa.Column("output_dir", sa.String),
+    sa.Column("message", sa.Text),
+)
+
+households = sa.Table(
+    "households", metadata,
+    *(_sa_column(c, key=c.name in _HH_KEYS) for c in HOUSEHOLD_COLUMNS),
+    sa.Column("household_size", sa.Integer),
+    sa.Column("run_id", sa.String, nullable=False),
+    sa.Column("row_hash", sa.String, nullable=False),
+    sa.Index("ix_households_commune", "review_year", "commune"),
+)
+
+members = sa.Table(
+    "members", metadata,
+    sa.Column("review_year", sa.Integer, primary_key=True),
+    *(_sa_column(c, key=c.name in _MEM_KEYS) for c in MEMBER_COLUMNS),
+)
+
+classification = sa.Table(
+    "classification", metadata,
+    sa.Column("review_year", sa.Integer, primary_key=True),
+    sa.Column("household_id", sa.String, primary_key=True),
+    sa.Column("run_id", sa.String, nullable=False),
+    sa.Column("standard", sa.String, nullable=False),
+    *(sa.Column(f"dep_{i}", sa.Boolean) for i in indicator_ids()),
+    sa.Column("deprivation_count", sa.Integer),
+    sa.Column("income_test", sa.String),
+    sa.Column("income_basis", sa.String),
+    sa.Column("category", sa.String),
+    sa.Column("transition", sa.String),
+    sa.Column("member_count", sa.Integer),
+    sa.Column("screened_out", sa.Boolean),
+)
+
+quarantine = sa.Table(
+    "quarantine", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("review_year", sa.Integer, nullable=False),
+    sa.Column("run_id", sa.String, nullable=False),
+    sa.Column("household_id", sa.String),
+    sa.Column("instance_id", sa.String),
+    sa.Column("enumerator", sa.String),
+    sa.Column("commune", sa.String),
+    sa.Column("village", sa.String),
+    sa.Column("rule_id", sa.String, nullable=False),
+    sa.Column("column", sa.String),
+    sa.Column("message_vi", sa.Text),
+    sa.Column("message_en", sa.Text),
+    sa.Column("row_hash", sa.String, nullable=False),
+    sa.Index("ix_quarantine_year_hh", "review_year", "household_id"),
+    sa.Index("ix_quarantine_year_instance", "review_year", "instance_id"),
+)
+
+watermarks = sa.Table(
+    "watermarks", metadata,
+    sa.Column("source_key", sa.String, primary_key=True),
+    sa.Column("watermark", sa.Text),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+CLASSIFICATION_COLUMNS = tuple(c.name for c in classification.columns)
+QUARANTINE_COLUMNS = tuple(c.name for c in quarantine.columns if c.name not in ("id",))
