@@ -1,0 +1,87 @@
+"""Malformed input is rejected with an error naming the household and the column."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from konray_review import classify
+from konray_review.classifier import InputError
+from tests.classifier.builders import case, cases, member
+
+
+def error_of(h, m) -> InputError:
+    with pytest.raises(InputError) as exc:
+        classify(h, m)
+    return exc.value
+
+
+def test_unknown_code_names_household_and_column():
+    h, m = cases(case({}), case({"water_source": "river"}))
+    e = error_of(h, m)
+    assert (e.household_id, e.column) == ("h1", "water_source")
+    assert "h1" in str(e) and "water_source" in str(e) and "river" in str(e)
+
+
+def test_unknown_member_code():
+    h, m = case({}, [member(), member(education_level="phd")])
+    e = error_of(h, m)
+    assert e.problems[0].table == "members" and e.column == "education_level"
+
+
+def test_member_without_household_is_an_error_not_dropped():
+    h, m = case({})
+    m = pd.concat([m, m.assign(household_id="ghost", member_no=1)], ignore_index=True)
+    e = error_of(h, m)
+    assert e.household_id == "ghost" and e.column == "household_id"
+
+
+def test_duplicate_member_numbers():
+    h, m = case({}, [member(member_no=1), member(member_no=1)], renumber=False)
+    e = error_of(h, m)
+    assert e.column == "member_no" and e.household_id == "h1"
+
+
+def test_household_without_members():
+    h, m = cases(case({}), case({}))
+    e = error_of(h, m[m["household_id"] == "h0"])
+    assert e.household_id == "h1"
+
+
+def test_negative_area_and_negative_age():
+    e = error_of(*case({"living_area_m2": -3.0}))
+    assert e.column == "living_area_m2"
+    e = error_of(*case({}, [member(age=-1)]))
+    assert e.column == "age"
+
+
+def test_duplicate_household_ids():
+    h, m = cases(case({}), case({}))
+    h["household_id"] = "same"
+    assert error_of(h, m).column == "household_id"
+
+
+def test_blank_required_boolean_and_missing_column():
+    e = error_of(*case({}, [member(has_health_insurance=None)]))
+    assert e.column == "has_health_insurance"
+    h, m = case({})
+    e = error_of(h.drop(columns=["latrine_type"]), m)
+    assert e.column == "latrine_type" and "missing" in str(e)
+
+
+def test_school_on_track_blank_for_a_school_age_child_is_an_error():
+    e = error_of(*case({}, [member(), member(age=10, school_on_track=None)]))
+    assert e.column == "school_on_track"
+
+
+def test_all_problems_are_listed_not_only_the_first():
+    h, m = cases(case({"latrine_type": "x"}), case({}), case({"latrine_type": "y"}))
+    e = error_of(h, m)
+    assert [p.household_id for p in e.problems] == ["h0", "h2"]
+    assert set(e.to_frame().columns) >= {"household_id", "table", "column", "problem"}
+
+
+def test_checks_only_what_it_uses():
+    # unit names, ID formats and names are the data-quality suites' business, not ours
+    h, m = case({"commune": "Nowhere", "head_id_number": "not-an-id", "head_name": None})
+    assert classify(h, m)["category"].iloc[0] == "near_poor"
