@@ -21,6 +21,16 @@ from konray_review.forms.cli import forms_app  # noqa: E402  (build: forms; depl
 
 app.add_typer(forms_app, name="forms")
 
+from konray_review.sources.cli import deploy, pull  # noqa: E402  (sources)
+
+forms_app.command("deploy")(deploy)
+app.command("pull")(pull)
+
+from konray_review.portal.cli import serve, users_app  # noqa: E402  (portal)
+
+app.command("serve")(serve)
+app.add_typer(users_app, name="users")
+
 
 @app.callback()
 def _main() -> None:

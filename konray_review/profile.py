@@ -53,7 +53,8 @@ class Profile(BaseModel):
     baseline: dict[int, dict[str, Sourced]] = Field(default_factory=dict)
     targets: dict[int, dict[str, Sourced]] = Field(default_factory=dict)
     reporting: dict[str, str] = Field(default_factory=dict)
-    review_window: dict[str, str] = Field(default_factory=lambda: {"start": "09-01", "end": "12-14"})
+    review_window: dict[str, str] = Field(
+        default_factory=lambda: {"start": "09-01", "end": "12-14"})
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
     directory: str = ""
 

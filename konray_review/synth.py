@@ -259,7 +259,8 @@ def _derive_household_fields(rng: np.random.Generator, hh: pd.DataFrame, mem: pd
         np.array(["unprotected_well", "unprotected_spring", "surface"])[rng.integers(0, 3, n)])
     hyg = rng.random(n) < _sig(1.0 - 1.0 * z + 1.0 * urban)
     hh["latrine_type"] = np.where(
-        hyg, np.array(["septic", "semi_septic", "pour_flush", "double_vault"])[rng.integers(0, 4, n)],
+        hyg,
+        np.array(["septic", "semi_septic", "pour_flush", "double_vault"])[rng.integers(0, 4, n)],
         np.array(["pit_without_slab", "hanging", "none"])[rng.integers(0, 3, n)])
     hh["waste_handling"] = np.where(
         rng.random(n) < _sig(0.8 - 1.0 * z + 1.5 * urban),
@@ -291,7 +292,7 @@ def _derive_household_fields(rng: np.random.Generator, hh: pd.DataFrame, mem: pd
 
 def _inject_defects(rng: np.random.Generator, hh: pd.DataFrame, mem: pd.DataFrame, year: int,
                     bad_share: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    n_bad = int(round(len(hh) * bad_share))
+    n_bad = round(len(hh) * bad_share)
     if n_bad == 0:
         return hh, mem, pd.DataFrame(columns=["household_id", "defect", "table", "column"])
     picks = np.sort(rng.choice(len(hh), n_bad, replace=False))

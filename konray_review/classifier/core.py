@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from konray_review.classifier.errors import InputError, Problem, raise_if
-from konray_review.classifier.inputs import Table
+from konray_review.classifier.inputs import Table, to_arrow_strings
 from konray_review.classifier.rules import RULE_COLUMNS, RULES, Context
 from konray_review.classifier.transitions import transitions
 from konray_review.schema import CATEGORIES, INCOME_TESTS, codes
@@ -46,10 +47,11 @@ def classify(
     hh.require(_HH_BASE)
     years = _review_years(hh, year)
     member_hh, mem = _attach_members(members, hh_ids)
-    member_count = np.bincount(member_hh, minlength=len(hh_ids)).astype(float)
+    member_count = np.bincount(member_hh, minlength=len(hh_ids)).astype(np.float64)
     raise_if(member_count == 0, hh_ids, "members", "household_id", "has no member on the roster")
 
-    std_ids = pd.Series(years).map(_cached_standard_id).to_numpy()
+    uniq, inverse = np.unique(years, return_inverse=True)
+    std_ids = np.array([standard_id_for_year(int(y)) for y in uniq], dtype=object)[inverse]
     parts = []
     for sid in pd.unique(std_ids):
         rows = np.flatnonzero(std_ids == sid)
@@ -63,26 +65,18 @@ def classify(
     return out
 
 
-_STD_CACHE: dict[int, str] = {}
-
-
-def _cached_standard_id(year: int) -> str:
-    if year not in _STD_CACHE:
-        _STD_CACHE[year] = standard_id_for_year(year)
-    return _STD_CACHE[year]
-
-
-def _household_ids(households: pd.DataFrame) -> np.ndarray:
+def _household_ids(households: pd.DataFrame) -> pd.Series:
     if "household_id" not in households.columns:
         raise InputError([Problem("<all>", "households", "household_id", "column is missing")])
     ids = households["household_id"]
     null = ids.isna().to_numpy()
-    raise_if(null, np.array([f"<row {i}>" for i in range(len(ids))], dtype=object),
-             "households", "household_id", "is blank")
-    arr = ids.astype(str).to_numpy(dtype=object)
-    raise_if(ids.duplicated().to_numpy(), arr, "households", "household_id",
-             "appears more than once in one review")
-    return arr
+    raise_if(null, pd.Series([f"<row {i}>" for i in np.flatnonzero(null)], dtype=object)
+             .reindex(range(len(ids))), "households", "household_id", "is blank")
+    arr = to_arrow_strings(ids)
+    if len(pc.unique(arr)) != len(arr):
+        raise_if(ids.duplicated(keep=False).to_numpy(), ids, "households", "household_id",
+                 "appears more than once in one review")
+    return ids
 
 
 def _review_years(hh: Table, year: int | None) -> np.ndarray:
@@ -97,23 +91,35 @@ def _attach_members(members: pd.DataFrame, hh_ids: np.ndarray) -> tuple[np.ndarr
     if "household_id" not in members.columns:
         raise InputError([Problem("<all>", "members", "household_id", "column is missing")])
     mid = members["household_id"]
+    ids_arrow = to_arrow_strings(hh_ids)
     if isinstance(mid.dtype, pd.CategoricalDtype):
-        cat_pos = pd.Index(hh_ids).get_indexer(mid.cat.categories.astype(str))
+        cats = to_arrow_strings(pd.Series(mid.cat.categories.astype(str)))
+        cat_pos = pc.index_in(cats, value_set=ids_arrow).fill_null(-1).to_numpy()
         raw = mid.cat.codes.to_numpy()
-        pos = np.where(raw >= 0, cat_pos[raw], -1)
+        pos = np.where(raw >= 0, cat_pos[np.maximum(raw, 0)], -1)
     else:
-        pos = pd.Index(hh_ids).get_indexer(mid.astype(str))
-    mem_ids = mid.astype(object).to_numpy()
-    raise_if(pos < 0, mem_ids, "members", "household_id",
+        pos = pc.index_in(to_arrow_strings(mid), value_set=ids_arrow).fill_null(-1).to_numpy(
+            zero_copy_only=False)
+    raise_if(pos < 0, mid, "members", "household_id",
              "is not a household of this review (member without a household)")
-    mem = Table("members", members, mem_ids)
+    mem = Table("members", members, mid)
     mem.require(_MEM_BASE)
     no = mem.numbers("member_no", minimum=1)
-    raise_if(no != np.floor(no), mem_ids, "members", "member_no", "is not a whole number", no)
-    key = pos.astype(np.int64) * (int(no.max()) + 1) + no.astype(np.int64)
-    raise_if(pd.Series(key).duplicated(keep=False).to_numpy(), mem_ids, "members", "member_no",
-             "is used twice in one household", no)
+    raise_if(no != np.floor(no), mid, "members", "member_no", "is not a whole number", no)
+    raise_if(_duplicate_keys(pos.astype(np.int64), no.astype(np.int64)), mid, "members",
+             "member_no", "is used twice in one household", no)
     return pos.astype(np.int64), mem
+
+
+def _duplicate_keys(pos: np.ndarray, no: np.ndarray) -> np.ndarray:
+    """Rows whose (household, member_no) pair occurs more than once."""
+    if len(pos) == 0:
+        return np.zeros(0, dtype=bool)
+    key = pos * (int(no.max()) + 1) + no
+    if key.max() < 50_000_000:  # a counting table is cheaper than hashing or sorting
+        counts = np.bincount(key)
+        return counts[key] > 1
+    return pd.Series(key).duplicated(keep=False).to_numpy()
 
 
 def _classify_standard(
@@ -125,18 +131,19 @@ def _classify_standard(
     if whole:
         hh, mem, member_hh = hh_all, mem_all, member_hh_all
     else:
-        hh = Table("households", hh_all.frame.iloc[rows], hh_all.household_ids[rows])
+        hh = Table("households", hh_all.frame.iloc[rows], hh_all.household_ids.iloc[rows])
         remap = np.full(len(hh_all.household_ids), -1, dtype=np.int64)
         remap[rows] = np.arange(len(rows))
         msel = np.flatnonzero(remap[member_hh_all] >= 0)
-        mem = Table("members", mem_all.frame.iloc[msel], mem_all.household_ids[msel])
+        mem = Table("members", mem_all.frame.iloc[msel], mem_all.household_ids.iloc[msel])
         member_hh = remap[member_hh_all[msel]]
     years = years_all[rows]
     _require_rule_columns(standard, hh, mem)
     ctx = Context(standard, hh, mem, member_hh, len(rows), years[member_hh],
                   member_count_all[rows])
-    data: dict[str, Any] = {"household_id": hh.household_ids}
-    data["standard"] = pd.Categorical([standard.id] * len(rows))
+    data: dict[str, Any] = {"household_id": np.asarray(hh.household_ids)}
+    data["standard"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8),
+                                                 categories=[standard.id])
     count = np.zeros(len(rows), dtype=np.int16)
     for ind in standard.indicators:
         flag, _ = RULES[ind.rule](ctx, ind.params)
@@ -146,6 +153,26 @@ def _classify_standard(
     data.update(_income_and_category(standard, hh, count))
     data["member_count"] = member_count_all[rows].astype(np.int32)
     return pd.DataFrame(data, index=rows)
+
+
+def member_causes(households: pd.DataFrame, members: pd.DataFrame, standard: Standard,
+                  year: int) -> dict[str, np.ndarray]:
+    """Per indicator, the member rows (positions in ``members``) that made it deprived.
+
+    Used by explanations for one household at a time; household-level indicators map to an
+    empty array.
+    """
+    hh_ids = _household_ids(households)
+    hh = Table("households", households, hh_ids)
+    member_hh, mem = _attach_members(members, hh_ids)
+    count = np.bincount(member_hh, minlength=len(hh_ids)).astype(np.float64)
+    years = np.full(len(members), int(year), dtype=np.int32)
+    ctx = Context(standard, hh, mem, member_hh, len(hh_ids), years, count)
+    out: dict[str, np.ndarray] = {}
+    for ind in standard.indicators:
+        _, cause = RULES[ind.rule](ctx, ind.params)
+        out[ind.id] = np.flatnonzero(cause) if cause is not None else np.array([], dtype=int)
+    return out
 
 
 def _require_rule_columns(standard: Standard, hh: Table, mem: Table) -> None:
@@ -160,7 +187,6 @@ def _require_rule_columns(standard: Standard, hh: Table, mem: Table) -> None:
 
 
 def _income_and_category(standard: Standard, hh: Table, count: np.ndarray) -> dict[str, Any]:
-    n = len(count)
     area = hh.codes("area", codes("area"))
     urban = area == codes("area").index("urban")
     income = hh.numbers("income_per_capita", allow_null=True, minimum=0)

@@ -41,19 +41,29 @@ class InputError(ValueError):
 
 
 def raise_if(
-    mask: np.ndarray, household_ids: np.ndarray, table: str, column: str, problem: str,
-    values: np.ndarray | pd.Series | None = None,
+    mask: np.ndarray, household_ids: pd.Series | np.ndarray, table: str, column: str,
+    problem: str, values: np.ndarray | pd.Series | None = None,
 ) -> None:
-    """Raise ``InputError`` for every row where ``mask`` is true (vectorised check)."""
+    """Raise ``InputError`` for every row where ``mask`` is true (vectorised check).
+
+    Ids and values are only materialised for the offending rows, so the common, clean case
+    costs one ``any()``.
+    """
     if not mask.any():
         return
     idx = np.flatnonzero(mask)
-    vals = None if values is None else np.asarray(values, dtype=object)[idx]
+    ids = _take(household_ids, idx)
+    vals = None if values is None else _take(values, idx)
     raise InputError([
-        Problem(str(household_ids[i]), table, column, problem,
-                None if vals is None else _plain(vals[k]))
-        for k, i in enumerate(idx)
+        Problem(str(ids[k]), table, column, problem, None if vals is None else _plain(vals[k]))
+        for k in range(len(idx))
     ])
+
+
+def _take(values: pd.Series | np.ndarray, idx: np.ndarray) -> list[object]:
+    if isinstance(values, pd.Series):
+        return values.iloc[idx].astype(object).tolist()
+    return np.asarray(values, dtype=object)[idx].tolist()
 
 
 def _plain(value: object) -> object:

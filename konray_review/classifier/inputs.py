@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from konray_review.classifier.errors import InputError, Problem, raise_if
 
@@ -17,7 +19,7 @@ from konray_review.classifier.errors import InputError, Problem, raise_if
 class Table:
     """A frame plus, per row, the household id to name in errors."""
 
-    def __init__(self, name: str, frame: pd.DataFrame, household_ids: np.ndarray):
+    def __init__(self, name: str, frame: pd.DataFrame, household_ids: pd.Series | np.ndarray):
         self.name = name
         self.frame = frame
         self.household_ids = household_ids
@@ -28,7 +30,8 @@ class Table:
             hid = str(self.household_ids[0]) if len(self.household_ids) else "<none>"
             raise InputError([Problem(hid, self.name, c, "column is missing") for c in missing])
 
-    def booleans(self, column: str, *, allow_null: np.ndarray | bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def booleans(self, column: str, *,
+                 allow_null: np.ndarray | bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(values, is_null). Nulls are errors except where ``allow_null`` is true."""
         s = self.frame[column]
         if s.dtype == bool:
@@ -69,27 +72,43 @@ class Table:
 
     def codes(self, column: str, allowed: Sequence[str], *,
               allow_null: bool | np.ndarray = False) -> np.ndarray:
-        """Positions in ``allowed`` (int8), -1 for allowed nulls; unknown codes are errors."""
-        s = self.frame[column]
-        allowed_idx = pd.Index(list(allowed))
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            cat_pos = allowed_idx.get_indexer(s.cat.categories.astype(str))
-            raw = s.cat.codes.to_numpy()
-            pos = np.where(raw >= 0, cat_pos[raw], -2).astype(np.int16)
-            pos[raw < 0] = -2  # null
-            unknown = pos == -1
-            null = pos == -2
-        else:
-            raw_codes = pd.Categorical(s, categories=allowed_idx).codes
-            null = s.isna().to_numpy()
-            unknown = (raw_codes == -1) & ~null
-            pos = raw_codes.astype(np.int16)
-        raise_if(unknown, self.household_ids, self.name, column, "has an unknown code", s)
+        """Positions in ``allowed`` (int16), -1 for allowed nulls; unknown codes are errors."""
+        pos, null = code_positions(self.frame[column], allowed)
+        raise_if((pos == -1) & ~null, self.household_ids, self.name, column,
+                 "has an unknown code", self.frame[column])
         raise_if(null & ~np.asarray(allow_null, dtype=bool), self.household_ids, self.name,
                  column, "is blank")
-        pos = pos.copy()
-        pos[null] = -1
         return pos
+
+
+def code_positions(s: pd.Series, allowed: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ``allowed`` or -1, is_null) for a string or categorical column.
+
+    Hashing runs in Arrow's C++ kernels (``index_in``); categoricals map each category once.
+    """
+    allowed_arr = pa.array(list(allowed), type=pa.string())
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pa.array(s.cat.categories.astype(str).to_numpy(dtype=object), type=pa.string())
+        cat_pos = pc.index_in(cats, value_set=allowed_arr).fill_null(-1).to_numpy()
+        raw = s.cat.codes.to_numpy()
+        null = raw < 0
+        pos = np.where(null, -1, cat_pos[np.maximum(raw, 0)]).astype(np.int16)
+        return pos, null
+    arr = to_arrow_strings(s)
+    null = arr.is_null().to_numpy(zero_copy_only=False)
+    pos = pc.index_in(arr, value_set=allowed_arr).fill_null(-1).to_numpy(zero_copy_only=False)
+    return pos.astype(np.int16), null
+
+
+def to_arrow_strings(s: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The column as an Arrow string array (zero-copy for pandas' Arrow-backed strings)."""
+    if isinstance(s.dtype, (pd.StringDtype, pd.ArrowDtype)):
+        arr = pa.array(s.array) if not hasattr(s.array, "_pa_array") else s.array._pa_array
+    else:
+        arr = pa.array(s.astype(object).where(s.notna(), None), from_pandas=True)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(arr, pa.string())
+    return arr
 
 
 def member_of(codes: np.ndarray, allowed: Sequence[str], subset: Sequence[str]) -> np.ndarray:
