@@ -94,3 +94,12 @@ def test_villages_naming_an_unknown_commune_are_rejected(tmp_path):
     (dst / "profile.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(StandardError, match="Xã Không Có"):
         load_profile(dst).villages()
+
+
+@pytest.mark.parametrize(("sex", "year", "first_retired_age"), [
+    ("male", 2022, 60), ("male", 2023, 60), ("male", 2024, 61), ("male", 2027, 61),
+    ("male", 2028, 62), ("male", 2030, 62), ("female", 2022, 55), ("female", 2023, 56),
+    ("female", 2026, 57), ("female", 2029, 58), ("female", 2030, 58)])
+def test_retirement_age_by_sex_and_year(sex, year, first_retired_age):
+    wa = standard_for_year(year).working_age
+    assert wa.upper_exclusive(sex, year) == first_retired_age
