@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from konray_review.classifier.errors import InputError, Problem, raise_if
@@ -98,8 +99,10 @@ def _attach_members(members: pd.DataFrame, hh_ids: np.ndarray) -> tuple[np.ndarr
         raw = mid.cat.codes.to_numpy()
         pos = np.where(raw >= 0, cat_pos[np.maximum(raw, 0)], -1)
     else:
-        pos = pc.index_in(to_arrow_strings(mid), value_set=ids_arrow).fill_null(-1).to_numpy(
-            zero_copy_only=False)
+        pos = _grouped_positions(to_arrow_strings(mid), ids_arrow)
+        if pos is None:
+            pos = pc.index_in(to_arrow_strings(mid), value_set=ids_arrow).fill_null(-1).to_numpy(
+                zero_copy_only=False)
     raise_if(pos < 0, mid, "members", "household_id",
              "is not a household of this review (member without a household)")
     mem = Table("members", members, mid)
@@ -109,6 +112,32 @@ def _attach_members(members: pd.DataFrame, hh_ids: np.ndarray) -> tuple[np.ndarr
     raise_if(_duplicate_keys(pos.astype(np.int64), no.astype(np.int64)), mid, "members",
              "member_no", "is used twice in one household", no)
     return pos.astype(np.int64), mem
+
+
+def _grouped_positions(member_ids: pa.Array | pa.ChunkedArray,
+                       hh_ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Fast path when members come grouped in household order (as sources write them).
+
+    Comparing neighbours is cheaper than hashing 4.5 M strings; any other order returns
+    None and the caller hashes.
+    """
+    n = len(member_ids)
+    if n == 0 or member_ids.null_count:
+        return None
+    member_ids, hh_ids = _contiguous(member_ids), _contiguous(hh_ids)
+    change = pc.not_equal(member_ids.slice(1), member_ids.slice(0, n - 1)).to_numpy(
+        zero_copy_only=False)
+    starts = np.concatenate(([0], np.flatnonzero(change) + 1))
+    if len(starts) != len(hh_ids):
+        return None
+    if not pc.all(pc.equal(member_ids.take(pa.array(starts)), hh_ids)).as_py():
+        return None
+    lengths = np.diff(np.append(starts, n))
+    return np.repeat(np.arange(len(starts), dtype=np.int64), lengths)
+
+
+def _contiguous(arr):
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _duplicate_keys(pos: np.ndarray, no: np.ndarray) -> np.ndarray:

@@ -52,3 +52,13 @@ def test_categorical_and_string_inputs_give_the_same_result():
     for col in ("household_id", "sex", "education_level", "employment", "disability"):
         m[col] = m[col].astype("category")
     pd.testing.assert_frame_equal(classify(h, m), classify(r.households, r.members))
+
+
+def test_member_order_does_not_matter():
+    r = generate(400, seed=5, bad_share=0)
+    grouped = classify(r.households, r.members)
+    shuffled = classify(r.households, r.members.sample(frac=1, random_state=1))
+    pd.testing.assert_frame_equal(grouped, shuffled)
+    # members grouped but households listed in another order
+    hh = r.households.iloc[::-1]
+    pd.testing.assert_frame_equal(classify(hh, r.members), grouped.iloc[::-1])
