@@ -1,0 +1,134 @@
+"""The FastAPI application: settings, store, sessions, templates, security headers, routes.
+
+``create_app()`` builds everything from a ``PortalConfig`` (environment by default), so the
+same object runs under ``konray-review serve``, ``uvicorn --factory`` or gunicorn.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from konray_review.portal import throttle
+from konray_review.portal.config import PortalConfig
+from konray_review.portal.data import PortalData
+from konray_review.portal.logs import RedactQueryFilter
+from konray_review.portal.secret import load_secret
+from konray_review.portal.sessions import SessionStore
+from konray_review.portal.tables import ensure_tables
+from konray_review.portal.web import LoginRequired, login_redirect, render
+
+HERE = Path(__file__).parent
+
+_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+@dataclass
+class PortalState:
+    config: PortalConfig
+    store: object
+    engine: object
+    data: PortalData
+    sessions: SessionStore
+    secret: str
+    templates: Jinja2Templates
+    profile: object
+
+
+def _open_store(config: PortalConfig):
+    from konray_review.store import Store
+
+    return Store(config.store_url)
+
+
+def create_app(config: PortalConfig | None = None, *, store: object | None = None) -> FastAPI:
+    """The portal over ``store`` (default: the store at ``config.store_url``)."""
+    from konray_review.profile import load_profile
+
+    config = config or PortalConfig.from_env()
+    store = store or _open_store(config)
+    engine = store.engine  # type: ignore[attr-defined]
+    ensure_tables(engine)
+    secret = load_secret(config.secret)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    profile = load_profile(config.profile)
+    state = PortalState(
+        config=config, store=store, engine=engine,
+        data=PortalData(store, unit_order=profile.unit_names),
+        sessions=SessionStore(engine, secret, hours=config.session_hours,
+                              idle_minutes=config.idle_minutes),
+        secret=secret, templates=templates, profile=profile,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # search terms (names) travel in query strings: keep them out of the access log
+        access = logging.getLogger("uvicorn.access")
+        if not any(isinstance(f, RedactQueryFilter) for f in access.filters):
+            access.addFilter(RedactQueryFilter())
+        throttle.prune(engine)  # login attempts only matter for throttling: keep 30 days
+        yield
+
+    app = FastAPI(title="konray-review portal", docs_url=None, redoc_url=None,
+                  openapi_url=None, lifespan=lifespan)
+    app.state.portal = state
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _install_handlers(app)
+    _install_headers(app)
+    from konray_review.portal.routes import admin, auth, files, review
+
+    for module in (auth, review, files, admin):
+        app.include_router(module.router)
+    if config.trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
+    return app
+
+
+def _install_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for k, v in _SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        return response
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> Response:
+        return login_redirect(request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code in (403, 404):
+            key = "forbidden" if exc.status_code == 403 else "not_found"
+            if exc.detail == "csrf":
+                key = "csrf_failed"
+            return render(request, "error.html", status_code=exc.status_code, message_key=key)
+        if exc.status_code == 405:
+            return Response(status_code=405)
+        return Response(status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, _exc: Exception) -> Response:
+        # a malformed id or year in the URL is simply "not found"
+        return render(request, "error.html", status_code=404, message_key="not_found")

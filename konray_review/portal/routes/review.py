@@ -1,0 +1,215 @@
+"""Review pages: years and runs, the dashboard, commune lists, households, follow-up list."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from konray_review.portal import audit, household
+from konray_review.portal.access import require_unit, visible
+from konray_review.portal.charts import bar_chart
+from konray_review.portal.data import (
+    ListFilter,
+    YearData,
+    apply_filter,
+    commune_summary,
+    deprivation_table,
+    transition_table,
+)
+from konray_review.portal.downloads import visible_entries
+from konray_review.portal.i18n import translate
+from konray_review.portal.web import client_ip, lang_of, render, require_user, state
+from konray_review.profile import slugify
+from konray_review.schema import CATEGORIES, TRANSITIONS
+
+router = APIRouter()
+
+
+def _year_data(request: Request, year: int) -> YearData:
+    data = state(request).data.year(year)
+    if data is None:
+        raise HTTPException(status_code=404)
+    return data
+
+
+def _runs_records(runs: pd.DataFrame) -> list[dict]:
+    return [] if runs.empty else runs.to_dict("records")
+
+
+def _latest_output_run(request: Request, year: int) -> dict | None:
+    runs = state(request).data.runs(year)
+    ok = runs[(runs["status"] == "succeeded") & runs["output_dir"].notna()] if len(runs) else runs
+    return None if ok.empty else ok.iloc[0].to_dict()
+
+
+@router.get("/years")
+def years(request: Request) -> Response:
+    user = require_user(request)
+    data = state(request).data
+    items = [{"year": y, "runs": _runs_records(data.runs(y))} for y in reversed(data.years())]
+    return render(request, "years.html", user=user, years=items)
+
+
+@router.get("/runs/{run_id}")
+def run_page(request: Request, run_id: str) -> Response:
+    user = require_user(request)
+    run = state(request).data.run(run_id)
+    if run is None:
+        raise HTTPException(status_code=404)
+    entries = visible_entries(user, run.get("output_dir"))
+    return render(request, "run.html", user=user, run=run, entries=entries)
+
+
+@router.get("/years/{year}")
+def year_page(request: Request, year: int) -> Response:
+    user = require_user(request)
+    yd = _year_data(request, year)
+    communes = visible(user, yd.communes)
+    summary = commune_summary(yd.frame[yd.frame["commune"].isin(communes)], None, communes)
+    rows = summary[summary["commune"] != "__total__"].to_dict("records")
+    latest = _latest_output_run(request, year)
+    return render(request, "year.html", user=user, year=year, rows=rows, slug=slugify,
+                  latest=latest,
+                  entries=visible_entries(user, latest["output_dir"]) if latest else [])
+
+
+@router.get("/years/{year}/dashboard")
+def dashboard(request: Request, year: int) -> Response:
+    user = require_user(request)
+    yd = _year_data(request, year)
+    st = state(request)
+    lang = lang_of(request)
+    communes = visible(user, yd.communes)
+    frame = yd.frame[yd.frame["commune"].isin(communes)]
+    target = st.profile.target(year, "poor_rate_max")
+    summary = commune_summary(frame, target, communes)
+    rows = summary[summary["commune"] != "__total__"]
+    total = summary[summary["commune"] == "__total__"].iloc[0].to_dict()
+    chart = bar_chart(
+        [*rows["commune"], translate("total" if user.sees_all else "total_visible", lang)],
+        [*rows["poor_rate"].astype(float), float(total["poor_rate"])],
+        title=translate("chart_poor_rate", lang), target=target,
+        target_label=(translate("target", lang) if target is not None else ""),
+    )
+    from konray_review.standards import standard_for_year
+
+    std = standard_for_year(year, st.profile)
+    names = {i.id: (getattr(i.name, lang), i.program_project) for i in std.indicators}
+    deps = deprivation_table(frame, tuple(i for i in yd.indicators if i in names))
+    dep_chart = bar_chart([names[i][0] for i in deps["indicator"]],
+                          [float(v) for v in deps["rate"]],
+                          title=translate("deprivation_table", lang))
+    return render(request, "dashboard.html", user=user, year=year, rows=rows.to_dict("records"),
+                  total=total, target=target, chart=chart, dep_chart=dep_chart,
+                  deps=deps.to_dict("records"), names=names,
+                  transitions=transition_table(frame, TRANSITIONS).to_dict("records"),
+                  slug=slugify, standard=std.id)
+
+
+def _parse_filter(request: Request, yd: YearData) -> ListFilter:
+    qp = request.query_params
+    em = {"1": True, "0": False}.get(qp.get("em", ""))
+    category = qp.get("category") or None
+    if category not in (*CATEGORIES, "unknown", None):
+        category = None
+    transition = qp.get("transition") or None
+    if transition not in (*TRANSITIONS, None):
+        transition = None
+    indicator = qp.get("indicator") or None
+    if indicator not in (*yd.indicators, None):
+        indicator = None
+    q = (qp.get("q") or "").strip()[:100] or None
+    return ListFilter(qp.get("village") or None, category, transition, em, indicator, q)
+
+
+@router.get("/years/{year}/communes/{slug}")
+def commune_list(request: Request, year: int, slug: str, page: int = 1) -> Response:
+    user = require_user(request)
+    yd = _year_data(request, year)
+    commune = yd.commune_of_slug(slug)
+    if commune is None:
+        raise HTTPException(status_code=404)
+    require_unit(user, commune)
+    f = _parse_filter(request, yd)
+    in_commune = yd.frame[yd.frame["commune"] == commune]
+    rows = apply_filter(in_commune, f, yd.indicators)
+    size = state(request).config.page_size
+    pages = max(1, math.ceil(len(rows) / size))
+    page = min(max(page, 1), pages)
+    shown = rows.iloc[(page - 1) * size: page * size]
+    villages = commune_summary(in_commune.assign(commune=in_commune["village"]), None,
+                               yd.villages(commune))
+    std_names = _indicator_names(request, year)
+    return render(
+        request, "commune.html", user=user, year=year, commune=commune, slug=slug,
+        villages=villages[villages["commune"] != "__total__"].to_dict("records"),
+        rows=shown.to_dict("records"), n=len(rows), page=page, pages=pages, f=f,
+        categories=(*CATEGORIES, "unknown"), transitions=TRANSITIONS,
+        indicators=[(i, std_names.get(i, i)) for i in yd.indicators],
+        query_without_page=_query_without_page(request),
+    )
+
+
+def _indicator_names(request: Request, year: int) -> dict[str, str]:
+    from konray_review.standards import standard_for_year
+
+    lang = lang_of(request)
+    std = standard_for_year(year, state(request).profile)
+    return {i.id: getattr(i.name, lang) for i in std.indicators}
+
+
+def _query_without_page(request: Request) -> str:
+    from urllib.parse import urlencode
+
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "page" and v]
+    return urlencode(items)
+
+
+@router.get("/years/{year}/households/{household_id:path}")
+def household_page(request: Request, year: int, household_id: str) -> Response:
+    user = require_user(request)
+    yd = _year_data(request, year)
+    st = state(request)
+    match = yd.frame[yd.frame["household_id"] == household_id]
+    if match.empty:
+        raise HTTPException(status_code=404)
+    row = match.iloc[0]
+    commune = str(row["commune"])
+    try:
+        require_unit(user, commune)
+    except HTTPException:
+        raise HTTPException(status_code=404) from None  # do not confirm the id exists
+    members = st.data.members(year, household_id)
+    hh = st.data.household_row(year, household_id)
+    cls = match.drop(columns=["search_key"], errors="ignore")
+    view = household.build(year, row, hh, members, cls, lang_of(request), st.profile)
+    audit.record(st.engine, "view_household", username=user.username, role=user.role,
+                 review_year=year, unit=commune, obj=household_id, ip=client_ip(request))
+    return render(request, "household.html", user=user, year=year, view=view,
+                  slug=slugify(commune))
+
+
+@router.get("/years/{year}/quarantine")
+def quarantine_page(request: Request, year: int, commune: str | None = None) -> Response:
+    """Records held back by data-quality rules, for enumerators to follow up."""
+    user = require_user(request)
+    st = state(request)
+    if year not in st.data.years():
+        raise HTTPException(status_code=404)
+    yd = st.data.year(year)
+    known = list(yd.communes) if yd else []
+    if commune:
+        name = yd.commune_of_slug(commune) if yd else None
+        if name is None:
+            raise HTTPException(status_code=404)
+        require_unit(user, name)
+        wanted: list[str] | None = [name]
+    else:
+        wanted = None if user.sees_all else list(user.communes)
+    rows = st.data.quarantine(year, wanted)
+    return render(request, "quarantine.html", user=user, year=year,
+                  rows=rows.to_dict("records"), commune=commune,
+                  communes=[(slugify(c), c) for c in visible(user, known)])
