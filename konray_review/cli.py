@@ -26,10 +26,20 @@ from konray_review.sources.cli import deploy, pull  # noqa: E402  (sources)
 forms_app.command("deploy")(deploy)
 app.command("pull")(pull)
 
+from konray_review.pipeline.cli import demo, report, run  # noqa: E402  (store + flows)
+
+app.command("run")(run)
+app.command("report")(report)
+app.command("demo")(demo)
+
 from konray_review.portal.cli import serve, users_app  # noqa: E402  (portal)
 
 app.command("serve")(serve)
 app.add_typer(users_app, name="users")
+
+from konray_review.scale.cli import scale_app  # noqa: E402  (scale: partitioned runs on Dask)
+
+app.add_typer(scale_app, name="scale")
 
 
 @app.callback()

@@ -41,7 +41,7 @@ class CentralConfig:
     username: str
     password: str = field(repr=False)
     project_id: int | None = None
-    form_id: str = "ra_soat_ho"
+    form_id: str = ""  # e.g. "phieu_b_2026"; deploy reads it from the XLSForm
     allow_http: bool = False
     http: HttpSettings = field(default_factory=HttpSettings)
 

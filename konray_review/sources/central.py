@@ -1,0 +1,253 @@
+"""ODK Central: deploy a form (draft -> attachments -> entity list -> publish), pull
+submissions through OData, write review states back.
+
+pyodk is the client (its ``Session`` joins paths to ``/v1/``, quotes ids the way Central
+expects, and its entity ``merge`` keeps the household list in step); every call goes through
+``http.send`` so it has a timeout, bounded retries and back-off even on plain http, where
+pyodk mounts none. Quirks handled here (``shared/spec/odk-kobo-api.md``):
+* ``$select`` with ``$expand`` is refused (501.11), so rows come whole with ``$expand=*``;
+* only ``__system/*`` fields are filterable: we filter on submissionDate/updatedAt (new and
+  edited) and, separately, on deletedAt (deleted submissions are not in the default feed);
+* paging follows ``@odata.nextLink`` (stable ``$skiptoken``), and ``@odata.count`` on the
+  first page checks that nothing went missing;
+* ``"received"`` is not a review state: our states map to hasIssues / approved / rejected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+from pyodk._utils.config import CentralConfig as PyodkCentral
+from pyodk._utils.config import Config as PyodkConfig
+from pyodk._utils.session import Session as PyodkSession
+from pyodk.client import Client
+
+from konray_review.profile import Profile, load_profile
+from konray_review.sources.base import Batch, DeployResult, ReviewState, check_state
+from konray_review.sources.config import CentralConfig
+from konray_review.sources.http import ServerError, SourceError, harden, send
+from konray_review.sources.normalise import flatten_odata, to_canonical
+from konray_review.sources.xlsform import XLSX_TYPE, form_settings
+
+REVIEW_STATES = {"has_issues": "hasIssues", "approved": "approved", "rejected": "rejected"}
+ENTITY_PROPERTIES = ("household_id", "commune", "village", "head_name", "previous_category")
+
+
+def make_client(config: CentralConfig) -> Client:
+    """A pyodk client that never touches ``~/.pyodk_cache.toml`` (token kept in memory)."""
+    session = PyodkSession(base_url=config.base_url, api_version="v1",
+                           username=config.username, password=config.password,
+                           cache_path=None)
+    harden(session, config.http)
+    session.auth = None  # we log in ourselves (with retries), see CentralSource._login
+    cfg = PyodkConfig(central=PyodkCentral(base_url=config.base_url, username=config.username,
+                                           password=config.password,
+                                           default_project_id=config.project_id))
+    return Client(config=cfg, session=session, project_id=config.project_id)
+
+
+def odata_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class CentralSource:
+    """One form in one Central project."""
+
+    name = "central"
+
+    def __init__(self, config: CentralConfig, *, form_id: str | None = None,
+                 profile: Profile | None = None, client: Client | None = None,
+                 page_size: int = 1000, sleep: Callable[[float], None] = time.sleep) -> None:
+        if config.project_id is None:
+            raise SourceError("thiếu central.project_id (missing project id)")
+        self.config, self.form_id = config, form_id or config.form_id
+        self.project_id = config.project_id
+        self.client = client or make_client(config)
+        self.profile = profile or load_profile()
+        self.page_size, self.sleep = page_size, sleep
+        self.key = self._key()
+
+    def _key(self) -> str:
+        host = urlsplit(self.config.base_url).netloc
+        return f"central:{host}/{self.project_id}/{self.form_id}"
+
+    # --- HTTP plumbing ----------------------------------------------------------------------
+    def _login(self) -> None:
+        body = send(self.client.session, "POST", "sessions", settings=self.config.http,
+                    sleep=self.sleep, json={"email": self.config.username,
+                                            "password": self.config.password})
+        self.client.session.headers["Authorization"] = f"Bearer {body['token']}"
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Log in on first use, and once more if the 24 h session expired (401)."""
+        session = self.client.session
+        if "Authorization" not in session.headers:
+            self._login()
+        try:
+            return send(session, method, path, settings=self.config.http, sleep=self.sleep,
+                        **kwargs)
+        except ServerError as exc:
+            if exc.status != 401:
+                raise
+            session.headers.pop("Authorization", None)
+            self._login()
+            return send(session, method, path, settings=self.config.http, sleep=self.sleep,
+                        **kwargs)
+
+    def _form_path(self, suffix: str = "") -> str:
+        fid = PyodkSession.urlquote(self.form_id)
+        return f"projects/{self.project_id}/forms/{fid}{suffix}"
+
+    # --- pull -------------------------------------------------------------------------------
+    def odata_rows(self, filter_: str | None) -> list[dict[str, Any]]:
+        """Every row matching ``filter_``, following nextLink; checked against $count."""
+        params: dict[str, Any] = {"$expand": "*", "$top": self.page_size, "$count": "true"}
+        if filter_:
+            params["$filter"] = filter_
+        page = self._send("GET", self._form_path(".svc/Submissions"), params=params)
+        expected = page.get("@odata.count")
+        rows = list(page.get("value", []))
+        while page.get("@odata.nextLink"):
+            page = self._send("GET", page["@odata.nextLink"])
+            rows.extend(page.get("value", []))
+        unique = {r["__id"] for r in rows}
+        if expected is not None and len(unique) < int(expected):
+            raise SourceError(f"OData trả thiếu bản ghi: {len(unique)}/{expected} "
+                              f"(incomplete OData pull: {len(unique)} of {expected})")
+        return rows
+
+    def pull(self, since: datetime | None = None) -> Batch:
+        """New and edited submissions since ``since`` (all when None), plus deleted ones."""
+        if not self.form_id:
+            raise SourceError("thiếu form id: dùng --form phieu_b_<năm> hoặc central.form_id "
+                              "(missing form id)")
+        t = odata_time(since) if since else None
+        live = self.odata_rows(f"__system/submissionDate ge {t} or __system/updatedAt ge {t}"
+                               if t else None)
+        gone_filter = "__system/deletedAt ne null"
+        deleted = self.odata_rows(f"{gone_filter} and __system/deletedAt ge {t}" if t
+                                  else gone_filter)
+        rows = _latest_rows(live + deleted)
+        canon = to_canonical(flatten_odata(rows), profile=self.profile, source=self.name,
+                             form_id=self.form_id)
+        return Batch(canon.households, canon.members, canon.problems, _watermark(rows, since),
+                     full_snapshot=since is None)
+
+    # --- write back -------------------------------------------------------------------------
+    def set_review_state(self, instance_id: str, state: ReviewState,
+                         comment_vi: str | None = None) -> None:
+        """Set the review state and add the comment (the failed rules, in Vietnamese)."""
+        path = self._form_path(f"/submissions/{PyodkSession.urlquote(instance_id)}")
+        self._send("PATCH", path, json={"reviewState": REVIEW_STATES[check_state(state)]})
+        if comment_vi:
+            self._send("POST", f"{path}/comments", json={"body": comment_vi}, idempotent=False)
+
+    # --- deploy -----------------------------------------------------------------------------
+    def deploy_form(self, xlsx_path: Path, attachments: list[Path] | None = None, *,
+                    entity_list: pd.DataFrame | None = None,
+                    entity_list_name: str = "households", **_: Any) -> DeployResult:
+        """Create the form (or a new draft version), upload attachments, optionally fill the
+        entity list of last year's households and link it, then publish."""
+        xlsx_path = Path(xlsx_path)
+        settings = form_settings(xlsx_path)
+        self.form_id = settings.get("form_id") or self.form_id
+        self.key = self._key()
+        created = self._upload_definition(xlsx_path.read_bytes())
+        names = [self._upload_attachment(Path(p)) for p in attachments or []]
+        count = 0
+        if entity_list is not None:
+            count = self.publish_entity_list(entity_list, entity_list_name)
+            self._link_dataset(f"{entity_list_name}.csv")
+        self._send("POST", self._form_path("/draft/publish"), idempotent=False)
+        form = self._send("GET", self._form_path())
+        return DeployResult(self.form_id, form.get("version"), form.get("enketoId"), names,
+                            count, created)
+
+    def _upload_definition(self, body: bytes) -> bool:
+        headers = {"Content-Type": XLSX_TYPE,
+                   "X-XlsForm-FormId-Fallback": PyodkSession.urlquote(self.form_id)}
+        try:
+            self._send("GET", self._form_path())
+        except ServerError as exc:
+            if exc.status != 404:
+                raise
+            self._send("POST", f"projects/{self.project_id}/forms", data=body, headers=headers,
+                       params={"ignoreWarnings": "true", "publish": "false"}, idempotent=False)
+            return True
+        self._send("POST", self._form_path("/draft"), data=body, headers=headers,
+                   params={"ignoreWarnings": "true"}, idempotent=False)
+        return False
+
+    def _upload_attachment(self, path: Path) -> str:
+        ctype = "text/csv" if path.suffix.lower() == ".csv" else "application/octet-stream"
+        name = PyodkSession.urlquote(path.name)
+        self._send("POST", self._form_path(f"/draft/attachments/{name}"),
+                   data=path.read_bytes(), headers={"Content-Type": ctype})
+        return path.name
+
+    def _link_dataset(self, slot: str) -> None:
+        slots = {a["name"] for a in self._send("GET", self._form_path("/draft/attachments"))}
+        if slot in slots:
+            self._send("PATCH", self._form_path(f"/draft/attachments/{slot}"),
+                       json={"dataset": True})
+
+    def publish_entity_list(self, households: pd.DataFrame, name: str = "households") -> int:
+        """Last year's households as an Entity list (values are strings; label shown)."""
+        base = f"projects/{self.project_id}/datasets"
+        try:
+            self._send("GET", f"{base}/{PyodkSession.urlquote(name)}")
+        except ServerError as exc:
+            if exc.status != 404:
+                raise
+            self._send("POST", base, json={"name": name}, idempotent=False)
+        data = entity_rows(households)
+        self.client.entities.merge(data, entity_list_name=name, project_id=self.project_id,
+                                   match_keys=["household_id"], add_new_properties=True,
+                                   delete_not_matched=True)
+        return len(data)
+
+
+def entity_rows(households: pd.DataFrame) -> list[dict[str, str]]:
+    """Entity dicts: ``label`` (head – village) plus string properties."""
+    frame = households.copy()
+    if "previous_category" not in frame.columns and "category" in frame.columns:
+        frame["previous_category"] = frame["category"]
+    missing = {"household_id", "head_name", "village"} - set(frame.columns)
+    if missing:
+        raise SourceError(f"danh sách hộ thiếu cột {sorted(missing)} (list lacks columns)")
+    cols = [c for c in ENTITY_PROPERTIES if c in frame.columns]
+    out = frame[cols].astype(object).where(frame[cols].notna(), "").astype(str)
+    out.insert(0, "label", out["head_name"] + " – " + out["village"])
+    return out.to_dict("records")
+
+
+def _time_max(rows: Iterable[dict[str, Any]], field: str) -> pd.Timestamp | None:
+    values = pd.to_datetime([r.get("__system", {}).get(field) for r in rows], utc=True,
+                            errors="coerce", format="ISO8601")
+    return None if values.isna().all() else values.max()
+
+
+def _watermark(rows: list[dict[str, Any]], since: datetime | None) -> datetime | None:
+    marks = [m for m in (_time_max(rows, f) for f in ("submissionDate", "updatedAt",
+                                                       "deletedAt")) if m is not None]
+    if not marks:
+        return since
+    return max(marks).to_pydatetime()
+
+
+def _latest_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop rows repeated by overlapping pages/filters: one per ``__id``, latest version."""
+    best: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+    for row in rows:
+        sys_ = row.get("__system", {})
+        rank = (sys_.get("edits") or 0, sys_.get("updatedAt") or "", sys_.get("deletedAt") or "")
+        old = best.get(row["__id"])
+        if old is None or rank >= old[0]:
+            best[row["__id"]] = (rank, row)
+    return [row for _, row in best.values()]

@@ -1,0 +1,198 @@
+"""KoBoToolbox (KPI API v2) through ``requests``: import + deploy, pull ``/data/``, write
+``validation_status``.
+
+No maintained Python client covers import, deploy and validation status
+(``shared/spec/odk-kobo-api.md`` §3), so this is a small client of our own. Nothing here was
+run against a real KoBo server (none is reachable from CI); the shapes come from the KPI
+source and are exercised with recorded-shape fixtures. KoBo has no per-submission comments
+in the v2 data API, so ``comment_vi`` is not stored there (the review state is).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from konray_review.profile import Profile, load_profile
+from konray_review.sources.base import Batch, DeployResult, ReviewState, check_state
+from konray_review.sources.central import entity_rows
+from konray_review.sources.config import KoboConfig
+from konray_review.sources.http import SourceError, new_session, send
+from konray_review.sources.normalise import (
+    RawFrames,
+    explode_repeat,
+    leaf_names,
+    to_canonical,
+)
+from konray_review.sources.xlsform import XLSX_TYPE, form_settings
+
+log = logging.getLogger(__name__)
+
+VALIDATION = {"has_issues": "validation_status_on_hold",
+              "approved": "validation_status_approved",
+              "rejected": "validation_status_not_approved"}
+_KOBO_META = {"_submission_time": "__submitted_at", "_last_edited": "__updated_at",
+              "_submitted_by": "__submitter", "_validation_status/uid": "__review_state",
+              "__version__": "__form_version", "_id": "__record_id",
+              "meta/instanceID": "__current_id"}
+
+
+def _uuid(values: pd.Series) -> pd.Series:
+    text = values.astype(object).where(values.notna(), None)
+    return text.map(lambda v: v if v is None or str(v).startswith("uuid:") else f"uuid:{v}")
+
+
+def flatten_kobo(rows: list[dict[str, Any]]) -> RawFrames:
+    """KoBo ``/data/`` rows (flat ``group/field`` keys, repeats as lists) -> RawFrames."""
+    if not rows:
+        return RawFrames(pd.DataFrame(columns=["__id"]), pd.DataFrame(columns=["__parent"]))
+    df = pd.json_normalize(rows, sep="/")
+    root = df["meta/rootUuid"] if "meta/rootUuid" in df.columns else df["_uuid"]
+    df["__id"] = _uuid(root.where(root.notna(), df.get("_uuid")))
+    edits = df["meta/deprecatedID"].notna() if "meta/deprecatedID" in df.columns else False
+    df["__edits"] = pd.Series(edits, index=df.index).astype(int)
+    df = df.rename(columns={k: v for k, v in _KOBO_META.items() if k in df.columns})
+    if "__submitted_at" in df.columns:  # KoBo times are UTC without an offset
+        df["__submitted_at"] = pd.to_datetime(df["__submitted_at"], utc=True, format="ISO8601")
+    df, members = explode_repeat(df, "/")
+    drop = [c for c in df.columns if (c.startswith("_") and not c.startswith("__"))
+            or c.startswith(("formhub/", "meta/")) or c == "__version__"]
+    return RawFrames(leaf_names(df.drop(columns=drop), "/"), leaf_names(members, "/"))
+
+
+class KoboSource:
+    """One asset (form) on a KoBo server."""
+
+    name = "kobo"
+
+    def __init__(self, config: KoboConfig, *, profile: Profile | None = None,
+                 page_size: int = 1000, poll_every: float = 2.0, max_polls: int = 90,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.config, self.asset_uid = config, config.asset_uid
+        self.profile = profile or load_profile()
+        self.page_size, self.poll_every, self.max_polls = page_size, poll_every, max_polls
+        self.sleep = sleep
+        self.session = new_session(config.http, {"Authorization": f"Token {config.token}",
+                                                 "Accept": "application/json"})
+        self.key = f"kobo:{urlsplit(config.base_url).netloc}/{self.asset_uid}"
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        url = path if path.startswith("http") else f"{self.config.base_url}/api/v2/{path}"
+        return send(self.session, method, url, settings=self.config.http, sleep=self.sleep,
+                    **kwargs)
+
+    def _asset(self) -> str:
+        if not self.asset_uid:
+            raise SourceError("thiếu kobo.asset_uid (deploy first, or set asset_uid)")
+        return f"assets/{self.asset_uid}"
+
+    # --- pull -------------------------------------------------------------------------------
+    def data_rows(self, since: datetime | None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"format": "json", "limit": self.page_size, "start": 0,
+                                  "sort": json.dumps({"_id": 1})}
+        if since is not None:
+            t = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            params["query"] = json.dumps({"$or": [{"_submission_time": {"$gte": t}},
+                                                  {"_last_edited": {"$gte": t}}]})
+        page = self._send("GET", f"{self._asset()}/data/", params=params)
+        expected, rows = page.get("count"), list(page.get("results", []))
+        while page.get("next"):
+            page = self._send("GET", page["next"])
+            rows.extend(page.get("results", []))
+        unique = {r.get("_id") for r in rows}
+        if expected is not None and len(unique) < int(expected):
+            raise SourceError(f"KoBo trả thiếu bản ghi: {len(unique)}/{expected} "
+                              f"(incomplete pull: {len(unique)} of {expected})")
+        return rows
+
+    def pull(self, since: datetime | None = None) -> Batch:
+        rows = self.data_rows(since)
+        raw = flatten_kobo(rows)
+        raw.submissions = raw.submissions.drop_duplicates("__id", keep="last")
+        raw.members = raw.members[raw.members["__parent"].isin(raw.submissions["__id"])]
+        canon = to_canonical(raw, profile=self.profile, source=self.name,
+                             form_id=self.asset_uid)
+        times = pd.concat([canon.households["submitted_at"], canon.households["updated_at"]])
+        mark = times.max()
+        return Batch(canon.households, canon.members, canon.problems,
+                     mark.to_pydatetime() if pd.notna(mark) else since,
+                     full_snapshot=since is None)
+
+    # --- write back -------------------------------------------------------------------------
+    def set_review_state(self, instance_id: str, state: ReviewState,
+                         comment_vi: str | None = None) -> None:
+        """``instance_id``: KoBo's ``_id`` (``source_record_id``) or the root uuid."""
+        ident = str(instance_id).removeprefix("uuid:")
+        self._send("PATCH", f"{self._asset()}/data/{ident}/validation_status/",
+                   json={"validation_status.uid": VALIDATION[check_state(state)]})
+        if comment_vi:
+            log.info("KoBo không có ghi chú cho bản ghi; chỉ ghi trạng thái "
+                     "(KoBo v2 has no submission comments; state written only)")
+
+    # --- deploy -----------------------------------------------------------------------------
+    def deploy_form(self, xlsx_path: Path, attachments: list[Path] | None = None, *,
+                    entity_list: pd.DataFrame | None = None,
+                    entity_list_name: str = "households", **_: Any) -> DeployResult:
+        """Import the XLSForm (async, polled), upload media, deploy or redeploy."""
+        xlsx_path = Path(xlsx_path)
+        name = form_settings(xlsx_path).get("form_title") or self.config.asset_name
+        created = self.asset_uid is None
+        self.asset_uid = self.import_xlsform(xlsx_path, name)
+        self.key = f"kobo:{urlsplit(self.config.base_url).netloc}/{self.asset_uid}"
+        media = [(Path(p).name, Path(p).read_bytes()) for p in attachments or []]
+        if entity_list is not None:  # no entity lists on KoBo: ship the list as a CSV
+            rows = pd.DataFrame(entity_rows(entity_list))
+            rows.insert(0, "name", rows["household_id"])
+            media.append((f"{entity_list_name}.csv", rows.to_csv(index=False).encode()))
+        for filename, content in media:
+            self.upload_media(filename, content)
+        asset = self._send("GET", f"{self._asset()}/")
+        body = {"active": True}
+        if asset.get("has_deployment"):
+            self._send("PATCH", f"{self._asset()}/deployment/",
+                       json={**body, "version_id": asset["version_id"]})
+        else:
+            self._send("POST", f"{self._asset()}/deployment/", json=body, idempotent=False)
+        links = asset.get("deployment__links") or {}
+        return DeployResult(self.asset_uid, asset.get("version_id"), links.get("url"),
+                            [m[0] for m in media],
+                            0 if entity_list is None else len(entity_list), created)
+
+    def import_xlsform(self, path: Path, name: str) -> str:
+        data = {"library": "false", "name": name}
+        if self.asset_uid:
+            data["destination"] = f"{self.config.base_url}/api/v2/{self._asset()}/"
+        task = self._send("POST", "imports/", data=data, idempotent=False,
+                          files={"file": (path.name, path.read_bytes(), XLSX_TYPE)})
+        for _ in range(self.max_polls):
+            state = self._send("GET", f"imports/{task['uid']}/")
+            if state.get("status") == "complete":
+                msgs = state.get("messages", {})
+                done = msgs.get("updated") or msgs.get("created") or [{}]
+                return done[0].get("uid") or self.asset_uid
+            if state.get("status") == "error":
+                error = state.get("messages", {}).get("error", "")
+                raise SourceError(f"KoBo không nhập được biểu mẫu (import failed): {error}")
+            self.sleep(self.poll_every)
+        raise SourceError("KoBo nhập biểu mẫu quá lâu (import still processing; try later)")
+
+    def upload_media(self, filename: str, content: bytes) -> None:
+        """Replace a form media file (names must be unique per asset)."""
+        listing = self._send("GET", f"{self._asset()}/files/",
+                             params={"file_type": "form_media"})
+        for item in listing.get("results", []):
+            meta = item.get("metadata") or {}
+            if meta.get("filename") == filename:
+                self._send("DELETE", f"{self._asset()}/files/{item['uid']}/", parse_json=False)
+        self._send("POST", f"{self._asset()}/files/", idempotent=False,
+                   data={"file_type": "form_media", "description": filename,
+                         "metadata": json.dumps({"filename": filename})},
+                   files={"content": (filename, content, "text/csv")})

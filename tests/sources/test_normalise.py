@@ -1,0 +1,140 @@
+"""Raw OData rows (recorded Central shape) -> canonical tables; bad values reported."""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import pytest
+
+from konray_review.schema import HOUSEHOLD_NAMES, MEMBER_NAMES
+from konray_review.sources.normalise import (
+    NormaliseError,
+    canonical_dtypes,
+    flatten_odata,
+    to_canonical,
+)
+from tests.sources.conftest import load_fixture
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return load_fixture("central_odata_page1.json")["value"] + load_fixture(
+        "central_odata_page2.json")["value"]
+
+
+def _canon(rows, profile):
+    return to_canonical(flatten_odata(rows), profile=profile, source="central",
+                        form_id="phieu_b_2026")
+
+
+def test_recorded_rows_become_canonical_tables(rows, profile):
+    out = _canon(rows, profile)
+    hh, mem = out.households.set_index("instance_id"), out.members
+    assert set(HOUSEHOLD_NAMES) <= {*hh.columns, "instance_id"}
+    assert set(MEMBER_NAMES) <= set(mem.columns)
+    first = hh.loc["uuid:6f1c9a52-2a0e-4b0c-9d7e-0a3f4b1c2d01"]
+    # choice values of the form -> names of the district profile
+    assert first["commune"] == "Đăk Kôi" and first["village"] == "Thôn mẫu 1"
+    assert first["province"] == "Kon Tum" and first["area"] == "rural"
+    assert first["household_id"] == "dak_koi__thon_mau_1__12"
+    # yes/no -> bool, nested groups flattened, JSON numbers typed
+    assert not first["wall_durable"] and first["column_durable"]
+    assert first["living_area_m2"] == 36.5 and first["b1_score"] == 118.0
+    assert pd.isna(first["income_per_capita"]) and pd.isna(first["waste_handling"])
+    assert first["review_year"] == 2026 and first["previous_category"] == "poor"
+    # server time is UTC; the enumerator is the submitter name
+    assert first["submitted_at"] == pd.Timestamp("2026-10-02T02:49:11.512Z")
+    assert first["enumerator"] == "dtv_dak_koi_1"
+    # GeoJSON point -> lat/lon/accuracy columns
+    assert first["gps_latitude"] == 14.5123 and first["gps_longitude"] == 107.9471
+    assert first["gps_accuracy"] == 4.8
+    # an edited submission: original id kept, current version id and edit count recorded
+    edited = hh.loc["uuid:0b7d3e11-5c4a-4f7e-8e2b-6a9d0c1e2f02"]
+    assert edited["current_instance_id"] == "uuid:9a8b7c6d-1111-4222-8333-944455556666"
+    assert edited["edits"] == 1 and edited["review_state"] == "edited"
+    # roster: household id from the parent, dates, nullable child-only booleans
+    kids = mem[mem["relation"] == "child"].iloc[0]
+    assert kids["household_id"] == "dak_koi__thon_mau_1__12"
+    assert str(kids["birth_date"]) == "2016-01-20" and kids["underweight"] == True  # noqa: E712
+    assert pd.isna(mem.loc[mem["name"] == "Y Hlinh", "birth_date"].iloc[0])
+    assert mem.groupby("instance_id").size().to_dict() == {
+        "uuid:6f1c9a52-2a0e-4b0c-9d7e-0a3f4b1c2d01": 3,
+        "uuid:0b7d3e11-5c4a-4f7e-8e2b-6a9d0c1e2f02": 1,
+        "uuid:c3d4e5f6-0000-4000-8000-00000000a003": 1}
+    assert out.problems.empty
+
+
+def test_bad_values_are_reported_with_record_and_field_not_dropped(rows, profile):
+    bad = copy.deepcopy(rows)
+    bad[0]["housing"]["living_area_m2"] = "ba mươi"
+    bad[0]["roster"]["members"][1]["age"] = "4x"
+    bad[1]["housing"]["water_source"] = "xyz"  # unknown code: kept for the quality rules
+    bad[2]["information"]["owns_tv"] = "maybe"
+    out = _canon(bad, profile)
+    assert len(out.households) == 3 and len(out.members) == 5
+    found = set(zip(out.problems["instance_id"], out.problems["table"], out.problems["column"],
+                    strict=True))
+    assert found == {(bad[0]["__id"], "households", "living_area_m2"),
+                     (bad[0]["__id"], "members", "age"),
+                     (bad[2]["__id"], "households", "owns_tv")}
+    hh = out.households.set_index("instance_id")
+    assert hh.loc[bad[1]["__id"], "water_source"] == "xyz"
+    assert pd.isna(hh.loc[bad[0]["__id"], "living_area_m2"])
+
+
+def test_time_zones_and_spelling_variants(rows, profile):
+    odd = copy.deepcopy(rows[:1])
+    odd[0]["__system"]["submissionDate"] = "2026-10-02T09:49:11.512+07:00"
+    odd[0]["household"]["commune"] = "Đắk Kôi"  # a name, in the other official spelling
+    odd[0]["household"]["head_ethnicity"] = 1  # a number from a spreadsheet: "01"
+    hh = _canon(odd, profile).households.iloc[0]
+    assert hh["submitted_at"] == pd.Timestamp("2026-10-02T02:49:11.512Z")
+    assert hh["commune"] == "Đăk Kôi" and hh["area"] == "rural"
+    assert hh["head_ethnicity"] == "01"
+
+
+def test_unexpanded_roster_and_clashing_fields_are_errors(rows, profile):
+    lazy = copy.deepcopy(rows[:1])
+    del lazy[0]["roster"]["members"]
+    lazy[0]["roster"]["members@odata.navigationLink"] = "Submissions('x')/roster/members"
+    with pytest.raises(NormaliseError, match=r"\$expand"):
+        flatten_odata(lazy)
+    clash = copy.deepcopy(rows[:1])
+    clash[0]["information"]["living_area_m2"] = 3
+    with pytest.raises(NormaliseError, match="living_area_m2"):
+        flatten_odata(clash)
+
+
+def test_demo_round_trip_equals_generated(review, records, profile):
+    """generated -> Central OData shape -> normalise == generated (values and dtypes)."""
+    from konray_review.forms.fields import NOT_ASKED
+
+    out = _canon(records, profile)
+    with_roster = review.households["instance_id"].isin(set(out.members["instance_id"]))
+    for table, got, want, key in (
+        ("households", out.households, review.households, ["instance_id"]),
+        ("members", out.members, review.members, ["household_id", "member_no", "name", "age"]),
+    ):
+        want = canonical_dtypes(want, table)
+        # the wire cannot tell "not asked" from blank: both get the forms' NOT_ASKED meaning
+        rows = with_roster.to_numpy() if table == "households" else True
+        for column, default in NOT_ASKED[table].items():
+            if default is not None:
+                want.loc[rows & want[column].isna().to_numpy(), column] = default
+        got = got[list(want.columns)].sort_values(key).reset_index(drop=True)
+        want = want.sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want)
+    assert out.problems.empty
+
+
+def test_normalised_tables_feed_the_classifier(records, profile):
+    from konray_review import classify
+
+    out = _canon(records, profile)
+    good = ~out.households["household_id"].duplicated(keep=False)
+    hh = out.households[good & out.households["village"].notna()]
+    mem = out.members[out.members["instance_id"].isin(hh["instance_id"])]
+    result = classify(hh.head(20), mem[mem["household_id"].isin(hh.head(20)["household_id"])],
+                      profile=profile, year=2023, )
+    assert len(result) == 20
