@@ -1,0 +1,75 @@
+"""Session fixtures: each form is built once per year; the engine runs once per batch, and the
+batches run concurrently (one Node process each)."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from konray_review.forms.answers import form_answers
+from konray_review.forms.build import BuiltForm, build_form, write_built
+from konray_review.forms.engine import EngineError, check_engine, run_cases
+from konray_review.profile import load_profile
+from tests.forms.cases import YEARS, all_cases
+from tests.forms.constraint_cases import constraint_cases, phieu_a_cases
+
+PROFILE = load_profile()
+
+
+def need_engine() -> None:
+    """Skip locally when Node packages are missing; in CI (CI=true) that is a failure."""
+    try:
+        check_engine()
+    except EngineError as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"form engine not installed locally: {exc}")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory
+          ) -> dict[tuple[str, int], tuple[BuiltForm, Path]]:
+    """{(form, year): (built form, folder with its XML and attachments)}."""
+    out = {}
+    for year in YEARS:
+        folder = tmp_path_factory.mktemp(f"forms-{year}")
+        for form in ("phieu_a", "phieu_b"):
+            b = build_form(form, year, PROFILE)
+            write_built(b, folder)
+            out[(form, year)] = (b, folder)
+    return out
+
+
+def engine_request(case: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    req = {"id": case["id"], **form_answers(case["household"], case["members"], PROFILE,
+                                            case.get("b1"))}
+    req.update(extra)
+    return req
+
+
+@pytest.fixture(scope="session")
+def engine_runs(built) -> dict[str, tuple[list[dict], list[dict]]]:
+    """{batch: (cases, engine results)}: Phiếu B parity per year, constraints, Phiếu A."""
+    need_engine()
+    batches: dict[str, tuple[tuple[str, int], list[dict], list[dict]]] = {}
+    for year in YEARS:
+        cases = all_cases(year, PROFILE)
+        batches[f"parity-{year}"] = (("phieu_b", year), cases,
+                                     [engine_request(c, submission=True) for c in cases])
+    cons = constraint_cases(PROFILE)
+    batches["constraints"] = (("phieu_b", 2023), cons, [c["request"] for c in cons])
+    a_cases = phieu_a_cases(PROFILE)
+    batches["phieu_a"] = (("phieu_a", 2023), a_cases, [c["request"] for c in a_cases])
+
+    def run(item: tuple[tuple[str, int], list[dict], list[dict]]) -> list[dict]:
+        key, _, requests = item
+        b, folder = built[key]
+        return run_cases(folder / b.file_names()["xml"], folder, requests)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(zip(batches, pool.map(run, batches.values()), strict=True))
+    return {name: (batches[name][1], results[name]) for name in batches}

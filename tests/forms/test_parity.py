@@ -1,0 +1,123 @@
+"""ODK's engine (@getodk/xforms-engine) fills the built forms; the on-device preview must equal
+``konray_review.classify`` for the same answers, including every edge case and blanks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from konray_review import classify
+from konray_review.forms.fields import NOT_ASKED, form_fields
+from konray_review.standards import standard_for_year
+from tests.forms.cases import YEARS
+from tests.forms.conftest import PROFILE
+from tests.forms.normalise import normalise, tables
+
+pytestmark = pytest.mark.node
+
+
+def _normalised(year: int, engine_runs):
+    cases, results = engine_runs[f"parity-{year}"]
+    fields = form_fields("phieu_b", year)
+    return cases, results, [normalise(r, fields, PROFILE) for r in results]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_engine_accepts_every_case(year, engine_runs):
+    """Valid cases pass every constraint, and only not-asked questions stay unanswered."""
+    cases, results = engine_runs[f"parity-{year}"]
+    assert len(results) == len(cases)
+    for c, r in zip(cases, results, strict=True):
+        assert r["rejected"] == [], c["id"]
+        assert r["violations"] == [], c["id"]
+        skipped = {u.split("/")[-1] for u in r["unanswered"]}
+        askable = set(NOT_ASKED["members"]) | set(NOT_ASKED["households"])
+        assert skipped <= askable, (c["id"], skipped - askable)
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
+        return (a is None or a != a) and (b is None or b != b)
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return float(a) == float(b)
+    return a == b
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_round_trip(year, engine_runs):
+    """What the engine stores normalises back to the case's answers (names, codes, numbers)."""
+    cases, results, rows = _normalised(year, engine_runs)
+    for c, r, (hh, members) in zip(cases, results, rows, strict=True):
+        skipped = set(r["unanswered"])
+        for col, want in c["household"].items():
+            if col in hh and col not in skipped:
+                assert _same(hh[col], want if want is not None else
+                             NOT_ASKED["households"].get(col)), (c["id"], col, hh[col], want)
+        assert len(members) == len(c["members"])
+        for i, (got, want) in enumerate(zip(members, c["members"], strict=True), start=1):
+            assert got["member_no"] == i
+            for col, value in want.items():
+                if f"members[{i}]/{col}" not in skipped and col in got:
+                    value = value if value is not None else NOT_ASKED["members"].get(col)
+                    assert _same(got[col], value), (c["id"], i, col, got[col], value)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_preview_equals_classifier(year, engine_runs):
+    """Flags, count, income test and preliminary category: engine == classifier, every case."""
+    cases, results, rows = _normalised(year, engine_runs)
+    hh, mem = tables(rows)
+    result = classify(hh, mem, profile=PROFILE)
+    standard = standard_for_year(year, PROFILE)
+    engine = pd.DataFrame([r["values"] for r in results])
+    for ind in standard.indicator_ids:
+        got = engine[f"pre_dep_{ind}"].astype(int).to_numpy()
+        want = result[f"dep_{ind}"].astype(int).to_numpy()
+        bad = np.flatnonzero(got != want)
+        assert bad.size == 0, (ind, [cases[i]["id"] for i in bad])
+    assert (engine["pre_deprivation_count"].astype(int).to_numpy()
+            == result["deprivation_count"].to_numpy()).all()
+    assert engine["pre_income_test"].tolist() == result["income_test"].astype(str).tolist()
+    want_cat = result["category"].astype(object).where(result["category"].notna(), "").tolist()
+    assert engine["pre_category"].tolist() == want_cat
+    assert (engine["pre_screened_out"].astype(int).astype(bool).to_numpy()
+            == result["screened_out"].to_numpy()).all()
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_cases_reach_every_outcome(year, engine_runs):
+    """The cases are not vacuous: each category, income test and flag value occurs."""
+    _, results = engine_runs[f"parity-{year}"]
+    engine = pd.DataFrame([r["values"] for r in results])
+    assert set(engine["pre_income_test"]) == {"at_or_below_line", "above_line", "unknown"}
+    expected = {"poor", "near_poor", "none", ""} | ({"middle"} if year < 2027 else set())
+    assert expected <= set(engine["pre_category"])
+    for ind in standard_for_year(year, PROFILE).indicator_ids:
+        assert set(engine[f"pre_dep_{ind}"]) == {"0", "1"}, ind
+
+
+def test_phieu_a_screening_matches_classifier(engine_runs):
+    """Phiếu A counts the yes answers; 4 or more screens the household out, as classify does."""
+    cases, results = engine_runs["phieu_a"]
+    counts = [int(r["values"]["screening_signs"]) for r in results]
+    assert counts == [c["yes"] for c in cases]
+    for r in results:
+        assert r["violations"] == [] and r["rejected"] == []
+    hh = pd.DataFrame({
+        "household_id": [c["id"] for c in cases], "review_year": 2023, "area": "rural",
+        "review_reason": "request", "screening_signs": counts, "income_per_capita": 1e6,
+        "b1_score": None, "agricultural": True, "has_dwelling": True, "wall_durable": True,
+        "column_durable": True, "roof_durable": True, "living_area_m2": 50.0,
+        "water_source": "piped", "latrine_type": "septic", "owns_tv": True,
+        "owns_radio": False, "owns_computer": False, "owns_smartphone": False, "owns_phone": False,
+    })
+    from tests.forms.cases import adult
+    mem = pd.DataFrame([{**adult(relation="head"), "household_id": c["id"], "member_no": 1}
+                        for c in cases])
+    result = classify(hh, mem, profile=PROFILE)
+    screened = [r["values"]["screened_out"] == "1" for r in results]
+    assert screened == result["screened_out"].tolist()
+    assert screened == [k >= 4 for k in counts]
