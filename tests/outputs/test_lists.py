@@ -1,0 +1,162 @@
+"""Household lists: the right households in the right file, Vietnamese headers, CSV BOM."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from konray_review.outputs import read_manifest, write_lists
+from tests.outputs.helpers import column, expected, read_list_xlsx
+
+LIST_TYPES = ("all", "poor", "near_poor", "escaped", "newly_poor")
+
+
+def _csv(path):
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("list_type", LIST_TYPES)
+def test_commune_xlsx_holds_exactly_that_communes_households(review, written, list_type):
+    want = expected(review, list_type)
+    entries = [e for e in read_manifest(written) if e.kind == "list" and e.format == "xlsx"
+               and e.list_type == list_type and e.commune and e.village is None]
+    assert {e.commune for e in entries} == set(review.profile.unit_names)
+    for e in entries:
+        top, _, data = read_list_xlsx(written / e.path)
+        ids = [r[column(top, "Mã hộ")] for r in data]
+        villages = {r[column(top, "Thôn, làng")] for r in data}
+        mine = want[want["commune"] == e.commune]
+        assert sorted(ids) == sorted(mine["household_id"])
+        assert villages <= set(mine["village"])
+        assert [r[0] for r in data] == list(range(1, len(data) + 1))  # STT numbered 1..n
+        assert e.rows == len(data)
+
+
+def test_village_csvs_partition_each_commune(review, written):
+    entries = [e for e in read_manifest(written) if e.kind == "list" and e.format == "csv"
+               and e.village is not None]
+    for list_type in LIST_TYPES:
+        want = expected(review, list_type)
+        got = []
+        for e in (x for x in entries if x.list_type == list_type):
+            df = _csv(written / e.path)
+            assert set(df["Thôn, làng"]) == {e.village}
+            mine = want[(want["commune"] == e.commune) & (want["village"] == e.village)]
+            assert sorted(df["Mã hộ"]) == sorted(mine["household_id"])
+            got += list(df["Mã hộ"])
+        assert sorted(got) == sorted(want["household_id"])  # no village file left out
+
+
+def test_district_list_has_every_household_with_its_commune(review, written):
+    e = next(x for x in read_manifest(written) if x.kind == "list" and x.commune is None
+             and x.list_type == "all" and x.format == "csv")
+    df = _csv(written / e.path)
+    assert len(df) == len(review.result) == e.rows
+    f = review.households.set_index("household_id")["commune"]
+    assert (df["Xã, thị trấn"].to_numpy() == f.loc[df["Mã hộ"]].to_numpy()).all()
+
+
+def test_vietnamese_headers_and_indicator_names(review, written):
+    e = next(x for x in read_manifest(written) if x.list_type == "poor" and x.format == "xlsx"
+             and x.commune == review.profile.unit_names[1] and x.village is None)
+    top, sub, _ = read_list_xlsx(written / e.path)
+    for h in ("STT", "Mã hộ", "Họ và tên chủ hộ", "Số CCCD/CMND của chủ hộ", "Dân tộc",
+              "Hộ DTTS", "Thôn, làng", "Số nhân khẩu", "Tổng số chỉ số thiếu hụt",
+              "Kết quả phân loại", "Biến động so với năm trước", "Ghi chú"):
+        assert h in top
+    names = [i.name.vi for i in review.standard.indicators]
+    start = sub.index(names[0])
+    assert sub[start:start + len(names)] == names
+    assert top[start].startswith("Mức độ thiếu hụt")
+
+
+def test_deprivation_marks_and_labels_match_the_classification(review, written):
+    commune = review.profile.unit_names[0]
+    e = next(x for x in read_manifest(written) if x.list_type == "all" and x.format == "xlsx"
+             and x.commune == commune and x.village is None)
+    top, sub, data = read_list_xlsx(written / e.path)
+    res = review.result.set_index("household_id")
+    id_col = column(top, "Mã hộ")
+    for ind in review.standard.indicators:
+        j = sub.index(ind.name.vi)
+        marks = pd.Series([r[j] == "X" for r in data], index=[r[id_col] for r in data])
+        assert (marks == res.loc[marks.index, f"dep_{ind.id}"].astype(bool)).all(), ind.id
+    count = pd.Series([r[column(top, "Tổng số chỉ số thiếu hụt")] for r in data],
+                      index=[r[id_col] for r in data])
+    assert (count == res.loc[count.index, "deprivation_count"]).all()
+    cats = {r[column(top, "Kết quả phân loại")] for r in data}
+    assert cats <= {"Hộ nghèo", "Hộ cận nghèo", "Hộ có mức sống trung bình", "Không thuộc diện",
+                    "Chưa phân loại (thiếu thông tin thu nhập)"}
+
+
+def test_newly_poor_list_flags_re_poor(review, written):
+    want = expected(review, "newly_poor")
+    assert (want["transition"].astype(object) == "re_poor").any(), "fixture needs re-poor"
+    e = next(x for x in read_manifest(written) if x.list_type == "newly_poor"
+             and x.commune is None and x.format == "csv")
+    df = _csv(written / e.path)
+    re_poor = df["Biến động so với năm trước"] == "Tái nghèo"
+    assert re_poor.sum() == (want["transition"].astype(object) == "re_poor").sum()
+    assert df.loc[re_poor, "Ghi chú"].str.contains("Tái nghèo").all()
+    assert not df.loc[~re_poor, "Ghi chú"].str.contains("Tái nghèo").any()
+
+
+def test_csv_has_bom_and_reads_back_vietnamese(written):
+    e = next(x for x in read_manifest(written) if x.format == "csv" and x.kind == "list")
+    raw = (written / e.path).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert "Họ và tên chủ hộ" in raw[3:].decode("utf-8").splitlines()[0]
+
+
+def test_xlsx_print_setup_and_frozen_header(review, written):
+    from openpyxl import load_workbook
+
+    e = next(x for x in read_manifest(written) if x.list_type == "poor" and x.format == "xlsx"
+             and x.commune is not None and x.village is None)
+    ws = load_workbook(written / e.path).worksheets[0]
+    assert ws.freeze_panes == "D11"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$8:$10"
+    assert ws["A4"].value == f"DANH SÁCH HỘ NGHÈO SAU RÀ SOÁT NĂM {2023}"
+    assert e.commune in ws["A5"].value
+    assert "CHỦ TỊCH" in ws.cell(ws.max_row, ws.max_column - 13).value or any(
+        "CHỦ TỊCH" in str(c.value) for c in ws[ws.max_row])
+
+
+def test_english_headers(review, tmp_path):
+    entries = write_lists(review.households, review.result, tmp_path, standard=review.standard,
+                          profile=review.profile, lang="en", levels=("district",),
+                          list_types=("poor",), formats=("csv",))
+    df = _csv(tmp_path / entries[0].path)
+    assert {"Head of household", "Category", "Deprived: Employment"} <= set(df.columns)
+
+
+def test_classified_household_missing_from_households_is_an_error(review, tmp_path):
+    hh = review.households.iloc[1:]
+    missing = review.households["household_id"].iloc[0]
+    with pytest.raises(ValueError, match=missing):
+        write_lists(hh, review.result, tmp_path, standard=review.standard,
+                    profile=review.profile, levels=("district",))
+
+
+def test_unknown_commune_is_an_error_naming_the_household(review, tmp_path):
+    hh = review.households.copy()
+    hh.loc[0, "commune"] = "Xã Không Có"
+    with pytest.raises(ValueError, match=f"{hh.loc[0, 'household_id']}.*commune"):
+        write_lists(hh, review.result, tmp_path, standard=review.standard,
+                    profile=review.profile, levels=("district",))
+
+
+def test_profile_without_district_level(review, tmp_path):
+    """After the 2025 reform a profile has no district: titles name the province instead."""
+    from openpyxl import load_workbook
+
+    profile = review.profile.model_copy(update={"district": None})
+    (entry,) = write_lists(review.households, review.result, tmp_path, standard=review.standard,
+                           profile=profile, levels=("district",), list_types=("poor",),
+                           formats=("xlsx",))
+    ws = load_workbook(tmp_path / entry.path).worksheets[0]
+    assert ws["A2"].value == "TỈNH KON TUM"
+    assert "Huyện" not in ws["A5"].value and "Kon Tum" in ws["A5"].value
