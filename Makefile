@@ -4,6 +4,8 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+# compiled bytecode caches make every process start seconds faster
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test lint bench venv forms serve clean
 

@@ -1,0 +1,210 @@
+"""The rule catalogue (``expectations/rules.yaml``) as Python objects.
+
+The YAML file is the readable definition of every data-quality rule; this module loads it,
+checks its shape, and expands each rule into one ``Check`` per column with its placeholders
+(``@codes``, ``@year``, ``@window_start``…) resolved for one review. Nothing here imports
+Great Expectations, so the CLI and the docs generator stay fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from konray_review.schema import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+
+Table = Literal["households", "members", "classified"]
+Severity = Literal["error", "warning"]
+
+#: expectation types the catalogue may use (both engines implement exactly these)
+EXPECTATIONS = ("ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeInSet",
+                "ExpectColumnValuesToBeBetween")
+#: code list of the classified output's coded columns (raw columns take it from the schema)
+_CLASSIFIED_CODES = {"category": "category", "income_test": "income_test",
+                     "transition": "transition"}
+
+
+class CatalogueError(ValueError):
+    """The rule catalogue is malformed (names the rule and the problem)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    table: Table
+    title: str
+    columns: tuple[str, ...]
+    severity: Severity
+    message_vi: str
+    message_en: str
+    expectation: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    rule: str | None = None
+    field_table: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.expectation or f"rule: {self.rule}"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation on one column of one table, ready for an engine.
+
+    ``target`` is the column of the prepared frame the expectation reads (a rule column
+    ``rule__<id>__<column>`` for pandas rules); ``column`` is the field reported to users.
+    """
+
+    rule: Rule
+    column: str
+    target: str
+    expectation: str
+    kwargs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    rules: tuple[Rule, ...]
+    fields: dict[str, dict[str, str]]
+    timezone: str
+    plausibility: dict[str, int]
+
+    def for_table(self, table: Table) -> list[Rule]:
+        return [r for r in self.rules if r.table == table]
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def message(self, rule: Rule, column: str, lang: str) -> str:
+        label = self.fields.get(column, {"vi": column, "en": column})
+        text = rule.message_vi if lang == "vi" else rule.message_en
+        return text.format(field_vi=label["vi"], field_en=label["en"])
+
+
+def catalogue_path() -> Path:
+    """``KONRAY_EXPECTATIONS``, else the packaged copy, else the repository's expectations/."""
+    env = os.environ.get("KONRAY_EXPECTATIONS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[1] / "data" / "expectations" / "rules.yaml",
+                      here.parents[2] / "expectations" / "rules.yaml"):
+        if candidate.exists():
+            return candidate
+    raise CatalogueError("expectations/rules.yaml not found (set KONRAY_EXPECTATIONS)")
+
+
+def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
+    return _load(str(path or catalogue_path()))
+
+
+@cache
+def _load(path: str) -> Catalogue:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    rules = tuple(_rule(r) for r in raw["rules"])
+    ids = [r.id for r in rules]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise CatalogueError(f"{path}: rule ids used twice: {dup}")
+    return Catalogue(rules, raw.get("fields", {}), raw.get("timezone", "Asia/Ho_Chi_Minh"),
+                     raw.get("plausibility", {}))
+
+
+def _rule(raw: dict[str, Any]) -> Rule:
+    rid = raw.get("id", "<no id>")
+    if bool(raw.get("expectation")) == bool(raw.get("rule")):
+        raise CatalogueError(f"rule {rid}: give exactly one of 'expectation' or 'rule'")
+    if raw.get("expectation") and raw["expectation"] not in EXPECTATIONS:
+        raise CatalogueError(f"rule {rid}: expectation {raw['expectation']!r} is not one of "
+                             f"{EXPECTATIONS}")
+    if raw.get("severity") not in ("error", "warning"):
+        raise CatalogueError(f"rule {rid}: severity must be 'error' or 'warning'")
+    if raw.get("table") not in ("households", "members", "classified"):
+        raise CatalogueError(f"rule {rid}: unknown table {raw.get('table')!r}")
+    msg = raw.get("message") or {}
+    if not msg.get("vi") or not msg.get("en"):
+        raise CatalogueError(f"rule {rid}: needs a Vietnamese and an English message")
+    return Rule(
+        id=rid, table=raw["table"], title=raw.get("title", ""), columns=tuple(raw["columns"]),
+        severity=raw["severity"], message_vi=msg["vi"], message_en=msg["en"],
+        expectation=raw.get("expectation"), kwargs=dict(raw.get("kwargs") or {}),
+        rule=raw.get("rule"), field_table=raw.get("field_table"),
+    )
+
+
+@dataclass(frozen=True)
+class Review:
+    """What placeholders resolve against: the review year, its window and the run's clock."""
+
+    year: int
+    window_start: dt.datetime
+    window_end: dt.datetime
+    now: dt.datetime
+
+    @classmethod
+    def of(cls, year: int, window: dict[str, str], tz: str,
+           now: dt.datetime | None = None) -> Review:
+        """The window's first day 00:00 to its last day 24:00, local time, as UTC instants."""
+        zone = ZoneInfo(tz)
+        start = dt.datetime.fromisoformat(f"{year}-{window['start']}").replace(tzinfo=zone)
+        last = dt.datetime.fromisoformat(f"{year}-{window['end']}").replace(tzinfo=zone)
+        end = last + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+        now = now or dt.datetime.now(dt.UTC)
+        utc = dt.UTC
+        return cls(int(year), start.astimezone(utc), end.astimezone(utc), now.astimezone(utc))
+
+
+def checks(rules: list[Rule], review: Review | None) -> list[Check]:
+    """Expand rules into per-column checks with placeholders resolved."""
+    out = []
+    for rule in rules:
+        for col in rule.columns:
+            if rule.rule:
+                out.append(Check(rule, col, rule_column(rule.id, col),
+                                 "ExpectColumnValuesToBeInSet", {"value_set": [True]}))
+            else:
+                kwargs = {k: _resolve(v, rule, col, review) for k, v in rule.kwargs.items()}
+                out.append(Check(rule, col, col, rule.expectation or "", kwargs))
+    return out
+
+
+def rule_column(rule_id: str, column: str) -> str:
+    return f"rule__{rule_id}__{column}"
+
+
+def code_list_of(table: str, column: str) -> str:
+    if table == "classified":
+        return _CLASSIFIED_CODES[column]
+    cols = HOUSEHOLD_COLUMNS if table == "households" else MEMBER_COLUMNS
+    for c in cols:
+        if c.name == column and c.codes:
+            return c.codes
+    raise CatalogueError(f"{table}.{column} has no code list")
+
+
+def _resolve(value: Any, rule: Rule, column: str, review: Review | None) -> Any:
+    from konray_review.schema import codes
+
+    if isinstance(value, list):
+        return [_resolve(v, rule, column, review) for v in value]
+    if not (isinstance(value, str) and value.startswith("@")):
+        return value
+    if value == "@codes":
+        return list(codes(code_list_of(rule.table, column)))
+    if review is None:
+        raise CatalogueError(f"rule {rule.id}: {value} needs a review year")
+    table = {"@year": review.year, "@window_start": review.window_start,
+             "@window_end": review.window_end, "@now": review.now}
+    if value not in table:
+        raise CatalogueError(f"rule {rule.id}: unknown placeholder {value}")
+    return table[value]
