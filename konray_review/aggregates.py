@@ -14,10 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from konray_review.schema import CATEGORIES, TRANSITIONS
+from konray_review.schema import CATEGORIES, TRANSITIONS, is_ethnic_minority
 from konray_review.standards import Standard
-
-KINH = "01"
 
 
 def joined(households: pd.DataFrame, result: pd.DataFrame) -> pd.DataFrame:
@@ -27,7 +25,7 @@ def joined(households: pd.DataFrame, result: pd.DataFrame) -> pd.DataFrame:
     unit = households[keep].drop_duplicates("household_id")
     res = result.drop(columns=[c for c in keep if c != "household_id" and c in result.columns])
     out = res.merge(unit, on="household_id", how="left", validate="one_to_one")
-    out["ethnic_minority"] = out["head_ethnicity"].astype(str) != KINH
+    out["ethnic_minority"] = is_ethnic_minority(out["head_ethnicity"])
     return out
 
 
@@ -58,12 +56,16 @@ def _with_rates(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def total_row(counts: pd.DataFrame, label: str = "Toàn huyện") -> pd.DataFrame:
-    """One row summing a ``counts_by`` table (rates recomputed, never averaged)."""
+    """One row summing a ``counts_by`` table (rates recomputed, never averaged).
+
+    The row carries ``is_total = True`` so readers find it without matching the label text.
+    """
     num = counts.select_dtypes("number").drop(
         columns=[c for c in counts.columns if c.endswith("_rate")], errors="ignore").sum()
     row = pd.DataFrame([num])
     first = counts.columns[0]
     row.insert(0, first, label)
+    row["is_total"] = True
     return _with_rates(row)
 
 
@@ -194,7 +196,7 @@ def district_summary(households: pd.DataFrame, result: pd.DataFrame, *, standard
     af = alkire_foster(result, standard)
     return {
         "by_commune": by_commune,
-        "district_total": total_row(by_commune),
+        "district_total": total_row(by_commune, profile.total_label()),
         "by_village": counts_by(households, result, ["commune", "village"]),
         "by_area": counts_by(households, result, ["area"]),
         "ethnic_minority": counts_by(households, result, ["ethnic_minority"]),

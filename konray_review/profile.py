@@ -112,6 +112,12 @@ class Profile(BaseModel):
                 return u
         raise KeyError(slug)
 
+    def total_label(self, lang: str = "vi") -> str:
+        """Label of the whole-area total row: the district when there is one, else the area."""
+        if self.district:
+            return "Toàn huyện" if lang == "vi" else "District total"
+        return "Toàn địa bàn" if lang == "vi" else "Area total"
+
     def target(self, year: int, name: str) -> float | None:
         t = self.targets.get(int(year), {}).get(name)
         return None if t is None else t.value
@@ -137,12 +143,13 @@ def profiles_dir() -> Path:
 def load_profile(ref: str | os.PathLike[str] | None = None) -> Profile:
     """Load a profile by id (shipped), by folder or YAML path, or from ``KONRAY_PROFILE``."""
     ref = ref or os.environ.get("KONRAY_PROFILE") or DEFAULT_PROFILE
-    return _load_profile(str(ref))
+    path = Path(ref)
+    return _load_profile(str(path.resolve()) if path.exists() else str(ref))
 
 
 @cache
 def _load_profile(ref: str) -> Profile:
-    path = Path(ref)
+    path = Path(ref).resolve() if Path(ref).exists() else Path(ref)
     if not path.exists():
         path = profiles_dir() / ref
     if path.is_dir():

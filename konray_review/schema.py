@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+import pandas as pd
 import yaml
 
 Kind = Literal["str", "int", "float", "bool", "code", "date", "timestamp"]
@@ -115,6 +116,18 @@ def label(list_name: str, code: str | None, lang: str = "vi") -> str:
         return ""
     entry = code_lists()[list_name].get(str(code))
     return entry[lang] if entry else str(code)
+
+
+KINH = "01"
+
+
+def is_ethnic_minority(head_ethnicity: pd.Series) -> pd.Series:
+    """DTTS households: head's ethnicity known and not Kinh ("01"). Missing is not counted.
+
+    The one definition every report, list and page uses.
+    """
+    known = head_ethnicity.notna() & (head_ethnicity.astype(str).str.strip() != "")
+    return (known & (head_ethnicity.astype(str) != KINH)).astype(bool)
 
 
 def column(table: Literal["households", "members"], name: str) -> Column:
