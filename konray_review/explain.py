@@ -80,9 +80,11 @@ def explain_household(household_id: str, households: pd.DataFrame, members: pd.D
     lines = [t["title"].format(hid=household_id, cat=label("category", cat, lang) if cat
                                else label("income_test", "unknown", lang))]
     if bool(res.get("screened_out", False)):
+        # Phiếu A decides first: a screened-out household is not assessed on income
         lines.append(t["screened"].format(s=int(row["screening_signs"]),
                                           k=int(standard.screening.screen_out_at.value)))
-    lines.append(_income_line(t, row, res, standard, lang))
+    else:
+        lines.append(_income_line(t, row, res, standard, lang))
     causes = member_causes(hh, mem, standard, year)
     deps = []
     for ind in standard.indicators:

@@ -45,6 +45,7 @@ class Profile(BaseModel):
     province: str
     district: str | None = None
     district_code: str | None = None
+    province_code: str | None = None  # first 3 digits of citizen ID numbers (CCCD)
     b1_region: str | None = None
     units: list[Unit]
     villages_csv: str

@@ -119,7 +119,7 @@ class Standard(_Model):
     income_line: ByArea
     middle_band_upper: ByArea
     b1_cutoff: ByArea
-    b1_region: str
+    b1_region: str | None = None  # national standards leave it to the district profile
     poor_min_deprivations: Sourced
     screening: Screening
     working_age: WorkingAge

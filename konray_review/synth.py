@@ -17,6 +17,7 @@ import pandas as pd
 
 from konray_review.profile import Profile, load_profile
 from konray_review.schema import CATEGORIES
+from konray_review.standards import Standard, standard_for_year
 
 DEFECT_KINDS = (
     "age_out_of_range", "two_heads", "no_head", "roster_size_mismatch", "unknown_code",
@@ -68,8 +69,8 @@ def generate(
     profile = profile or load_profile()
     rng = np.random.default_rng([seed, year, id_offset])
     hh = _households(rng, n_households, year, profile, id_offset, communes)
-    mem = _members(rng, hh, year)
-    _derive_household_fields(rng, hh, mem, year)
+    mem = _members(rng, hh, year, profile)
+    _derive_household_fields(rng, hh, mem, standard_for_year(year, profile))
     history = _history(rng, hh, year)
     hh, mem, defects = _inject_defects(rng, hh, mem, year, bad_share)
     return SyntheticReview(hh.drop(columns=["_z"]).reset_index(drop=True),
@@ -96,10 +97,11 @@ def _households(rng: np.random.Generator, n: int, year: int, profile: Profile,
     commune = villages["commune"].to_numpy()[v]
     urban = pd.Series(commune).map(area_of).to_numpy() == "urban"
     # head ethnicity: Kinh more common in towns; Ba Na and Xơ Đăng dominate rural communes
-    u = rng.random(n)
     kinh_p = np.where(urban, 0.6, 0.28)
-    eth = np.where(u < kinh_p, "01", np.where(u < kinh_p + (1 - kinh_p) * 0.62, "12",
-                   np.where(u < 0.985, "16", "10")))
+    groups = [g for g in profile.main_ethnic_groups if g != "01"] or ["12"]
+    weights = np.array([0.62 / (i + 1) for i in range(len(groups))])
+    pick = rng.choice(len(groups), n, p=weights / weights.sum())
+    eth = np.where(rng.random(n) < kinh_p, "01", np.array(groups)[pick])
     minority = eth != "01"
     z = rng.normal(0, 1, n) + 0.75 * minority - 0.5 * urban  # latent hardship
     size = np.clip(1 + rng.poisson(np.where(minority, 3.8, 2.9)), 1, 14)
@@ -134,7 +136,8 @@ def _households(rng: np.random.Generator, n: int, year: int, profile: Profile,
     })
 
 
-def _members(rng: np.random.Generator, hh: pd.DataFrame, year: int) -> pd.DataFrame:
+def _members(rng: np.random.Generator, hh: pd.DataFrame, year: int,
+             profile: Profile) -> pd.DataFrame:
     size = hh["household_size"].to_numpy()
     pos = np.repeat(np.arange(len(hh)), size)
     k = np.arange(len(pos)) - np.repeat(np.cumsum(size) - size, size)  # 0-based line
@@ -159,7 +162,7 @@ def _members(rng: np.random.Generator, hh: pd.DataFrame, year: int) -> pd.DataFr
     sex = np.where(relation == "head", np.where(head_male, "male", "female"),
                    np.where(relation == "spouse", np.where(head_male, "female", "male"),
                             np.where(rng.random(m) < 0.5, "male", "female")))
-    ref = pd.Timestamp(f"{year}-09-01")
+    ref = pd.Timestamp(f"{year}-{profile.review_window['start']}")  # the forms' age date
     has_birth = rng.random(m) < 0.7
     birth = ref - pd.to_timedelta(age * 365.25 + rng.integers(1, 360, m), unit="D")
     birth = pd.Series(birth.normalize().date, dtype=object).where(has_birth, None)
@@ -190,7 +193,8 @@ def _members(rng: np.random.Generator, hh: pd.DataFrame, year: int) -> pd.DataFr
                       _MIN_FAMILY[rng.integers(0, 8, m)])
     given = np.where(eth == "01", _KINH_GIVEN[rng.integers(0, 12, m)],
                      _MIN_GIVEN[rng.integers(0, 12, m)])
-    id_num = ("062" + _zfill(rng.integers(0, 10**9, m), 9)).where(age >= 14, None)
+    prefix = profile.province_code or "000"  # CCCD numbers start with the province code
+    id_num = (prefix + _zfill(rng.integers(0, 10**9, m), 9)).where(age >= 14, None)
     return pd.DataFrame({
         "household_id": hh["household_id"].to_numpy()[pos],
         "member_no": (k + 1).astype(np.int64),
@@ -235,7 +239,7 @@ def _education(rng: np.random.Generator, age: np.ndarray, z: np.ndarray) -> np.n
 
 
 def _derive_household_fields(rng: np.random.Generator, hh: pd.DataFrame, mem: pd.DataFrame,
-                             year: int) -> None:
+                             standard: Standard) -> None:
     """Housing, assets, income and previous category, correlated with the latent hardship."""
     n = len(hh)
     z = hh["_z"].to_numpy()
@@ -270,14 +274,19 @@ def _derive_household_fields(rng: np.random.Generator, hh: pd.DataFrame, mem: pd
                       ("owns_smartphone", 1.2), ("owns_phone", 0.5)):
         hh[col] = rng.random(n) < _sig(base - 0.8 * z)
     hh["agricultural"] = rng.random(n) < np.where(urban, 0.35, 0.85)
-    line = np.where(urban, 2_000_000, 1_500_000) if year <= 2026 else np.where(
-        urban, 2_800_000, 2_200_000)
+    line = np.where(urban, standard.income_line.get("urban"), standard.income_line.get("rural"))
     income = np.round(line * np.exp(0.55 - 0.42 * z + rng.normal(0, 0.3, n)), -3)
-    cutoff = np.where(urban, 175, 140)
-    b1 = np.round(cutoff * np.exp(0.45 - 0.35 * z + rng.normal(0, 0.25, n)))
     way = rng.random(n)
-    hh["income_per_capita"] = np.where(way < 0.45, income, np.nan)
-    hh["b1_score"] = np.where((way >= 0.45) & (way < 0.995), b1, np.nan)
+    cut_r, cut_u = standard.b1_cutoff.get("rural"), standard.b1_cutoff.get("urban")
+    if cut_r is None or cut_u is None:
+        # no published B1 cut-off (2027–2030): the review estimates income directly
+        hh["income_per_capita"] = np.where(way < 0.995, income, np.nan)
+        hh["b1_score"] = np.nan
+    else:
+        cutoff = np.where(urban, cut_u, cut_r)
+        b1 = np.round(cutoff * np.exp(0.45 - 0.35 * z + rng.normal(0, 0.25, n)))
+        hh["income_per_capita"] = np.where(way < 0.45, income, np.nan)
+        hh["b1_score"] = np.where((way >= 0.45) & (way < 0.995), b1, np.nan)
     # last year's state: the same household with a noisier latent hardship
     z_prev = z + rng.normal(0.25, 0.45, n)
     prev_income = line * np.exp(0.55 - 0.42 * z_prev)
@@ -300,7 +309,6 @@ def _inject_defects(rng: np.random.Generator, hh: pd.DataFrame, mem: pd.DataFram
     small = hh["household_size"].to_numpy()[picks] < 2
     kinds = np.where(small & np.isin(kinds, list(_NEEDS_TWO)), "age_out_of_range", kinds)
     ids = hh["household_id"].to_numpy()[picks]
-    hh_pos = pd.Series(np.arange(len(hh)), index=hh["household_id"])
 
     def rows(kind: str) -> np.ndarray:
         return picks[kinds == kind]
@@ -339,7 +347,6 @@ def _inject_defects(rng: np.random.Generator, hh: pd.DataFrame, mem: pd.DataFram
             dict(zip(hh["household_id"].to_numpy()[donors], extra["household_id"], strict=True)))
         hh = pd.concat([hh, extra], ignore_index=True)
         mem = pd.concat([mem, extra_mem], ignore_index=True)
-    del hh_pos
     table_col = np.array([DEFECT_COLUMNS[k] for k in kinds], dtype=object)
     defects = pd.DataFrame({"household_id": ids, "defect": kinds,
                             "table": table_col[:, 0], "column": table_col[:, 1]})

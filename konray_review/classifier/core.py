@@ -18,7 +18,7 @@ from konray_review.classifier.errors import InputError, Problem, raise_if
 from konray_review.classifier.inputs import Table, to_arrow_strings
 from konray_review.classifier.rules import RULE_COLUMNS, RULES, Context
 from konray_review.classifier.transitions import transitions
-from konray_review.schema import CATEGORIES, INCOME_TESTS, codes
+from konray_review.schema import CATEGORIES, INCOME_TESTS, TRANSITIONS, codes
 from konray_review.standards import Standard, standard_for_year, standard_id_for_year
 
 _HH_BASE = ("household_id", "area", "review_reason", "screening_signs", "income_per_capita",
@@ -50,6 +50,8 @@ def classify(
     member_hh, mem = _attach_members(members, hh_ids)
     member_count = np.bincount(member_hh, minlength=len(hh_ids)).astype(np.float64)
     raise_if(member_count == 0, hh_ids, "members", "household_id", "has no member on the roster")
+    if len(hh_ids) == 0:
+        return _empty_result(year, profile)
 
     uniq, inverse = np.unique(years, return_inverse=True)
     std_ids = np.array([standard_id_for_year(int(y)) for y in uniq], dtype=object)[inverse]
@@ -58,7 +60,7 @@ def classify(
         rows = np.flatnonzero(std_ids == sid)
         standard = standard_for_year(int(years[rows[0]]), profile)
         parts.append(_classify_standard(standard, hh, mem, member_hh, member_count, years, rows))
-    out = parts[0] if len(parts) == 1 else pd.concat(parts).sort_index()
+    out = parts[0] if len(parts) == 1 else _combine(parts)
     out.index = households.index
     out.insert(1, "review_year", years)
     prev = _previous_category(hh)
@@ -66,13 +68,43 @@ def classify(
     return out
 
 
+def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of several standards: indicator columns are the union (null where not used)."""
+    out = pd.concat(parts).sort_index()
+    out["standard"] = pd.Categorical(out["standard"].astype(str),
+                                     categories=sorted({str(p["standard"].iloc[0]) for p in parts}))
+    for col in out.columns:
+        if col.startswith("dep_"):
+            out[col] = out[col].astype("boolean")
+    return out
+
+
+def _empty_result(year: int | None, profile: Any | None) -> pd.DataFrame:
+    """No households: the output columns with their types and no rows."""
+    ids = standard_for_year(year, profile).indicator_ids if year is not None else []
+    cols: dict[str, Any] = {
+        "household_id": pd.Series([], dtype=object),
+        "review_year": pd.Series([], dtype=np.int32),
+        "standard": pd.Categorical([]),
+        **{f"dep_{i}": pd.Series([], dtype=bool) for i in ids},
+        "deprivation_count": pd.Series([], dtype=np.int16),
+        "income_test": pd.Categorical([], categories=list(INCOME_TESTS)),
+        "income_basis": pd.Categorical([], categories=["income", "b1"]),
+        "category": pd.Categorical([], categories=list(CATEGORIES)),
+        "member_count": pd.Series([], dtype=np.int32),
+        "screened_out": pd.Series([], dtype=bool),
+        "transition": pd.Categorical([], categories=list(TRANSITIONS)),
+    }
+    return pd.DataFrame(cols)
+
+
 def _household_ids(households: pd.DataFrame) -> pd.Series:
     if "household_id" not in households.columns:
         raise InputError([Problem("<all>", "households", "household_id", "column is missing")])
     ids = households["household_id"]
     null = ids.isna().to_numpy()
-    raise_if(null, pd.Series([f"<row {i}>" for i in np.flatnonzero(null)], dtype=object)
-             .reindex(range(len(ids))), "households", "household_id", "is blank")
+    raise_if(null, np.array([f"<row {i}>" for i in range(len(ids))], dtype=object)
+             if null.any() else ids, "households", "household_id", "is blank")
     arr = to_arrow_strings(ids)
     if len(pc.unique(arr)) != len(arr):
         raise_if(ids.duplicated(keep=False).to_numpy(), ids, "households", "household_id",

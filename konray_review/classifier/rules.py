@@ -141,7 +141,8 @@ def housing_quality(ctx: Context, p: dict[str, Any]) -> RuleResult:
 def housing_area(ctx: Context, p: dict[str, Any]) -> RuleResult:
     dwelling = ctx.hbool("has_dwelling")
     area = ctx.hh.numbers("living_area_m2", allow_null=~dwelling, minimum=0)
-    per_person = np.nan_to_num(area, nan=0.0) / ctx.member_count
+    # no dwelling: no living area, whatever was typed (the on-device preview does the same)
+    per_person = np.where(dwelling, np.nan_to_num(area, nan=0.0), 0.0) / ctx.member_count
     return per_person < p["min_m2_per_person"], None
 
 

@@ -72,7 +72,7 @@ def deprivations(hh: dict, members: list[dict], year: int) -> dict[str, bool]:
                                for m in members)
     if not hh["has_dwelling"]:
         d["housing_quality"] = True
-        area = 0.0 if _blank(hh["living_area_m2"]) else hh["living_area_m2"]
+        area = 0.0  # no dwelling, no living area
     else:
         bad = sum(1 for c in ("wall_durable", "column_durable", "roof_durable") if not hh[c])
         d["housing_quality"] = bad >= 2
@@ -142,14 +142,17 @@ def classify_rows(households, members, history=None) -> list[dict[str, Any]]:
     by_hh: dict[str, list[dict]] = {}
     for m in members.to_dict("records"):
         by_hh.setdefault(str(m["household_id"]), []).append(m)
-    earlier: set[str] = set()
+    poor_years: dict[str, list[int]] = {}
     if history is not None:
         for h in history.to_dict("records"):
-            earlier.add(str(h["household_id"])) if h["category"] == "poor" else None
+            if h["category"] == "poor":
+                poor_years.setdefault(str(h["household_id"]), []).append(int(h["review_year"]))
     out = []
     for hh in households.to_dict("records"):
         hid = str(hh["household_id"])
-        res = classify_one(hh, by_hh[hid], int(hh["review_year"]), hid in earlier)
+        year = int(hh["review_year"])
+        earlier = any(y < year for y in poor_years.get(hid, []))
+        res = classify_one(hh, by_hh[hid], year, earlier)
         res["household_id"] = hid
         out.append(res)
     return out

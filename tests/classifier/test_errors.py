@@ -85,3 +85,19 @@ def test_checks_only_what_it_uses():
     # unit names, ID formats and names are the data-quality suites' business, not ours
     h, m = case({"commune": "Nowhere", "head_id_number": "not-an-id", "head_name": None})
     assert classify(h, m)["category"].iloc[0] == "near_poor"
+
+
+def test_blank_household_id_names_the_row():
+    h, m = cases(case({}), case({}))
+    h.loc[1, "household_id"] = None
+    e = error_of(h, m)
+    assert e.household_id == "<row 1>" and e.column == "household_id"
+
+
+def test_empty_review_gives_an_empty_result_with_the_output_columns():
+    h, m = case({})
+    out = classify(h.iloc[:0], m.iloc[:0], year=2027)
+    assert len(out) == 0
+    assert {"household_id", "category", "transition", "dep_waste"} <= set(out.columns)
+    with pytest.raises(InputError):
+        classify(h.iloc[:0], m)  # members of no household are still an error

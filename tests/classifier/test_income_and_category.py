@@ -158,3 +158,17 @@ def test_member_lines_feed_only_their_own_household():
     out = classify(h, m)
     assert out["dep_health_insurance"].tolist() == [True, False]
     assert out["member_count"].tolist() == [2, 1]
+
+
+def test_mixed_years_keep_typed_columns():
+    h, m = cases(case({"review_year": 2026}), case({"review_year": 2027}))
+    out = classify(h, m)
+    assert isinstance(out["standard"].dtype, pd.CategoricalDtype)
+    assert str(out["dep_information_devices"].dtype) == "boolean"
+    assert pd.isna(out["dep_information_devices"].iloc[1])
+
+
+def test_no_dwelling_means_no_living_area_whatever_was_typed():
+    r = one({"has_dwelling": False, "wall_durable": None, "column_durable": None,
+             "roof_durable": None, "living_area_m2": 40.0})
+    assert r["dep_housing_area"] and r["dep_housing_quality"]

@@ -111,3 +111,17 @@ def test_district_summary_has_the_report_tables(review):
         (out["category"] == "poor").mean() <= 0.1028)
     assert not np.isnan(tc.loc["under5_stunting_max", "actual"])
     assert isinstance(s["by_village"], pd.DataFrame) and len(s["by_village"]) == 49
+
+
+def test_screened_out_household_is_explained_by_phieu_a_not_income():
+    h, m = case({"review_reason": "request", "screening_signs": 5, "income_per_capita": None})
+    out = classify(h, m)
+    e = explain_household("h1", h, m, out)
+    assert e.category == "none" and "Phiếu A" in e.text and "chưa phân loại" not in e.text
+
+
+def test_2027_synthetic_review_is_classifiable_without_b1_cut_offs():
+    r = generate(800, year=2027, seed=2, bad_share=0)
+    out = classify(r.households, r.members)
+    assert out["category"].isna().mean() < 0.02
+    assert r.households["b1_score"].isna().all()
