@@ -43,7 +43,7 @@ def _tune_sqlite(engine: sa.Engine) -> None:
     """WAL, a busy timeout, and explicit BEGIN (pysqlite's implicit one is not atomic enough)."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves, below
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")

@@ -38,13 +38,19 @@ def _to_object(s: pd.Series, kind: str) -> pd.Series:
         missing = missing | d.isna().to_numpy()
         out = pd.Series(d.dt.date, index=s.index, dtype=object)
     elif kind == "bool":
-        out = s.astype(object).map(bool, na_action="ignore")
+        if pd.api.types.is_bool_dtype(s.dtype):
+            out = s.astype(object)
+        else:
+            out = s.astype(object).map(bool, na_action="ignore")
     elif kind == "int":
         out = pd.to_numeric(s, errors="coerce").astype("Int64").astype(object)
     elif kind == "float":
         out = pd.to_numeric(s, errors="coerce").astype(float).astype(object)
+    elif pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        out = s.astype(object)
     else:
         out = s.astype(object).map(str, na_action="ignore")
+    out = out.astype(object)  # map() may infer str/bool dtypes back; None needs object
     out[missing] = None
     return out
 
@@ -67,8 +73,20 @@ def normalise(df: pd.DataFrame, table: sa.Table, **constants: object) -> pd.Data
     return out.drop(columns=[c for c in ("id", "row_hash") if c in out.columns])
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict("records")
+def driver_values(values: pd.Series, col: sa.Column, dialect: str) -> list:
+    """One normalised column as the list the DB driver binds (None for missing).
+
+    SQLite has no date/time types: timestamps and dates go in as the ISO text SQLAlchemy
+    uses for them, so reading through SQLAlchemy gives datetimes back.
+    """
+    kind = kind_of(col)
+    if dialect == "sqlite" and kind in ("timestamp", "date"):
+        ts = pd.to_datetime(values, errors="coerce")
+        fmt = "%Y-%m-%d %H:%M:%S.%f" if kind == "timestamp" else "%Y-%m-%d"
+        text = ts.dt.strftime(fmt).astype(object)
+        text[ts.isna().to_numpy()] = None
+        return text.tolist()
+    return values.tolist()
 
 
 def row_hashes(frame: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
@@ -76,6 +94,11 @@ def row_hashes(frame: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
     sub = frame[list(columns)].astype(object)
     return pd.util.hash_pandas_object(sub, index=False, categorize=False).to_numpy(
         dtype=np.uint64)
+
+
+def as_signed(hashes: np.ndarray) -> np.ndarray:
+    """uint64 hashes as int64 (same bits), so every backend's BIGINT can hold them."""
+    return np.asarray(hashes, dtype=np.uint64).view(np.int64)
 
 
 def restore(df: pd.DataFrame, table: sa.Table) -> pd.DataFrame:

@@ -62,8 +62,9 @@ households = sa.Table(
     "households", metadata,
     *(_sa_column(c, key=c.name in _HH_KEYS) for c in HOUSEHOLD_COLUMNS),
     sa.Column("household_size", sa.Integer),
+    sa.Column("source_key", sa.String),
     sa.Column("run_id", sa.String, nullable=False),
-    sa.Column("row_hash", sa.String, nullable=False),
+    sa.Column("row_hash", sa.BigInteger, nullable=False),
     sa.Index("ix_households_commune", "review_year", "commune"),
 )
 
@@ -94,6 +95,7 @@ quarantine = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("review_year", sa.Integer, nullable=False),
     sa.Column("run_id", sa.String, nullable=False),
+    sa.Column("source_key", sa.String),
     sa.Column("household_id", sa.String),
     sa.Column("instance_id", sa.String),
     sa.Column("enumerator", sa.String),
@@ -103,7 +105,7 @@ quarantine = sa.Table(
     sa.Column("column", sa.String),
     sa.Column("message_vi", sa.Text),
     sa.Column("message_en", sa.Text),
-    sa.Column("row_hash", sa.String, nullable=False),
+    sa.Column("row_hash", sa.BigInteger, nullable=False),
     sa.Index("ix_quarantine_year_hh", "review_year", "household_id"),
     sa.Index("ix_quarantine_year_instance", "review_year", "instance_id"),
 )
@@ -113,6 +115,40 @@ watermarks = sa.Table(
     sa.Column("source_key", sa.String, primary_key=True),
     sa.Column("watermark", sa.Text),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+# --- raw submissions as pulled (the sources' StateStore contract) ---------------------------
+# Stored as one JSON record per row: the pulled tables carry source-specific extra columns
+# (metadata, geopoints) that the canonical tables do not have; nothing pulled is dropped.
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("source_key", sa.String, primary_key=True),
+    sa.Column("instance_id", sa.String, primary_key=True),
+    sa.Column("household_id", sa.String),
+    sa.Column("review_year", sa.Integer),
+    sa.Column("deleted", sa.Boolean),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Index("ix_submissions_year", "source_key", "review_year"),
+)
+
+submission_members = sa.Table(
+    "submission_members", metadata,
+    sa.Column("source_key", sa.String, primary_key=True),
+    sa.Column("instance_id", sa.String, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("record", sa.Text, nullable=False),
+)
+
+submission_problems = sa.Table(
+    "submission_problems", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source_key", sa.String, nullable=False),
+    sa.Column("instance_id", sa.String, nullable=False),
+    sa.Column("table", sa.String),
+    sa.Column("column", sa.String),
+    sa.Column("value", sa.Text),
+    sa.Column("problem", sa.Text),
+    sa.Index("ix_submission_problems", "source_key", "instance_id"),
 )
 
 CLASSIFICATION_COLUMNS = tuple(c.name for c in classification.columns)

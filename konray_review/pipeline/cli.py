@@ -1,0 +1,219 @@
+"""``konray-review run | report | demo``: the review job from the command line.
+
+``run`` and ``demo`` call the plain pipeline by default: no Prefect server needed, and no
+~11–25 s start-up of Prefect's temporary server. ``run --prefect`` (the default when
+``PREFECT_API_URL`` points at a server) runs the same job as the ``review`` flow, so it
+shows up in the Prefect UI.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+DEMO_YEAR = 2023
+STAGE_LABELS = {
+    "pull": "Kéo phiếu (pull)", "validate": "Kiểm tra chất lượng (validate)",
+    "classify": "Phân loại (classify)", "store": "Lưu kho (store)",
+    "publish": "Xuất danh sách, báo cáo (publish)", "write_back": "Báo lỗi về máy chủ (write-back)",
+}
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+class StageProgress:
+    """A spinner on the running stage and a line with its time when it ends."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.status: Any = None
+        self.current: tuple[str, float] | None = None
+
+    def __call__(self, stage: str) -> None:
+        self._done()
+        self.current = (stage, time.perf_counter())
+        label = STAGE_LABELS.get(stage, stage)
+        if self.status is None:
+            self.status = self.console.status(label)
+            self.status.start()
+        else:
+            self.status.update(label)
+
+    def _done(self) -> None:
+        if self.current is not None:
+            stage, start = self.current
+            self.console.print(f"  ✓ {STAGE_LABELS.get(stage, stage)}: "
+                               f"{time.perf_counter() - start:.1f} s")
+
+    def close(self) -> None:
+        self._done()
+        self.current = None
+        if self.status is not None:
+            self.status.stop()
+
+
+def _print_outcome(outcome: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Rà soát {outcome.year} — {outcome.run_id}")
+    for col in outcome.summary.columns:
+        table.add_column(col, justify="left" if col == "commune" else "right")
+    for row in outcome.summary.itertuples(index=False):
+        table.add_row(*["" if v is None or v != v else str(v) for v in row])
+    console = Console()
+    console.print(table)
+    console.print(f"Nhận {outcome.received} = hợp lệ {outcome.accepted} + cách ly "
+                  f"{outcome.quarantined} (received = accepted + quarantined)")
+    wb = outcome.write_back
+    if wb.get("reason"):
+        console.print(f"Không báo lỗi về máy chủ: {wb['reason']}")
+    else:
+        console.print(f"Đã báo lỗi về máy chủ: {wb.get('flagged', 0)} phiếu")
+
+
+def _default_out() -> Path:
+    return Path(os.environ.get("KONRAY_HOME", "output"))
+
+
+def run_plain(source_kind: str, path: str | None, *, year: int, out: Path,
+              store_url: str | None, profile_ref: str | None, demo_households: int,
+              write_back: bool, quality_engine: str) -> Any:
+    from konray_review.pipeline import make_source, run_review
+    from konray_review.profile import load_profile
+    from konray_review.store import Store
+
+    profile = load_profile(profile_ref)
+    source = make_source(source_kind, path, year=year, profile=profile,
+                         n_households=demo_households)
+    store = Store(store_url)
+    progress = StageProgress()
+    try:
+        return run_review(source, year=year, store=store, out_root=out, profile=profile,
+                          progress=progress, write_back=write_back,
+                          quality_engine=quality_engine)
+    finally:
+        progress.close()
+        store.dispose()
+
+
+def run(
+    source: str = typer.Option("demo", "--source", help="demo | central | kobo | files"),
+    path: str = typer.Argument(None, help="Tệp hoặc thư mục (source files)"),
+    year: int = typer.Option(..., "--year", help="Năm rà soát (review year)"),
+    out: Annotated[Path | None, typer.Option("--out", help="Thư mục kết quả (output/)")] = None,
+    store: str = typer.Option(None, "--store", help="URL kho (default SQLite in output/)"),
+    profile: str = typer.Option(None, "--profile", help="Hồ sơ huyện (district profile)"),
+    demo_households: int = typer.Option(7400, "--demo-households"),
+    prefect: bool = typer.Option(None, "--prefect/--no-prefect",
+                                 help="Chạy qua Prefect (default: when PREFECT_API_URL set)"),
+    write_back: bool = typer.Option(True, "--write-back/--no-write-back"),
+    quality_engine: str = typer.Option("gx", "--checks", help="gx | pandas"),
+) -> None:
+    """Chạy rà soát: kéo phiếu → kiểm tra → phân loại → lưu → xuất (run the review job)."""
+    from konray_review.pipeline.quarantine import ReconciliationError
+
+    out = out or _default_out()
+    use_prefect = bool(os.environ.get("PREFECT_API_URL")) if prefect is None else prefect
+    try:
+        if use_prefect:
+            result = _run_flow(source, path, year, out, store, profile, demo_households,
+                               quality_engine)
+            typer.echo(f"Thư mục kết quả (output folder): {result['out_dir']}")
+            return
+        outcome = run_plain(source, path, year=year, out=out, store_url=store,
+                            profile_ref=profile, demo_households=demo_households,
+                            write_back=write_back, quality_engine=quality_engine)
+    except (ValueError, ReconciliationError, RuntimeError) as exc:
+        _fail(f"Lỗi (error): {exc}")
+    _print_outcome(outcome)
+    typer.echo(f"Thư mục kết quả (output folder): {outcome.out_dir}")
+
+
+def _run_flow(source: str, path: str | None, year: int, out: Path, store: str | None,
+              profile: str | None, demo_households: int, quality_engine: str) -> dict:
+    import importlib
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    if not (repo / "flows" / "review.py").is_file():
+        _fail("không tìm thấy flows/review.py (run --prefect from a repository checkout)")
+    sys.path.insert(0, str(repo))
+    review = importlib.import_module("flows.review").review
+    return review(source=source, year=year, path=path, out=str(out), store_url=store,
+                  profile=profile, demo_households=demo_households,
+                  quality_engine=quality_engine)
+
+
+def report(
+    year: int = typer.Option(..., "--year", help="Năm rà soát (review year)"),
+    date: str = typer.Option(None, "--date", help="Ngày báo cáo YYYY-MM-DD (default today)"),
+    out: Annotated[Path | None, typer.Option("--out")] = None,
+    store: str = typer.Option(None, "--store"),
+    profile: str = typer.Option(None, "--profile"),
+) -> None:
+    """Báo cáo 6 tháng / cả năm theo ngày (half-year or annual district report)."""
+    from datetime import date as Date
+
+    from konray_review.pipeline.report import run_report
+    from konray_review.profile import load_profile
+    from konray_review.store import Store
+
+    try:
+        as_of = Date.fromisoformat(date) if date else None
+    except ValueError:
+        _fail(f"ngày không hợp lệ {date!r} (use YYYY-MM-DD)")
+    st = Store(store)
+    try:
+        outcome = run_report(st, year=year, as_of=as_of, out_root=out or _default_out(),
+                             profile=load_profile(profile))
+    except ValueError as exc:
+        _fail(f"Lỗi (error): {exc}")
+    finally:
+        st.dispose()
+    typer.echo(f"Báo cáo {outcome.period} ngày {outcome.as_of}: {outcome.households} hộ")
+    typer.echo(f"Thư mục kết quả (output folder): {outcome.out_dir}")
+
+
+def demo(
+    households: int = typer.Option(7400, "--households", help="Số hộ giả lập (synthetic)"),
+    year: int = typer.Option(DEMO_YEAR, "--year"),
+    out: Annotated[Path | None, typer.Option("--out", help="Default output/demo")] = None,
+    store: str = typer.Option(None, "--store", help="Default SQLite in the demo folder"),
+    seed: int = typer.Option(0, "--seed"),
+    quality_engine: str = typer.Option("gx", "--checks", help="gx | pandas"),
+) -> None:
+    """Chạy thử toàn bộ quy trình với dữ liệu giả lập (full review on synthetic data).
+
+    Generator → kiểm tra chất lượng → phân loại → danh sách, báo cáo. Bản ghi lỗi có chủ ý
+    phải nằm trong danh sách cách ly. No server needed (plain pipeline, no Prefect).
+    """
+    out = out or _default_out() / "demo"
+    store = store or f"sqlite:///{out / 'konray-review.sqlite'}"
+    from konray_review.pipeline import make_source, run_review
+    from konray_review.profile import load_profile
+    from konray_review.store import Store
+
+    profile = load_profile()
+    source = make_source("demo", year=year, profile=profile, n_households=households,
+                         seed=seed)
+    st = Store(store)
+    progress = StageProgress()
+    try:
+        outcome = run_review(source, year=year, store=st, out_root=out, profile=profile,
+                             progress=progress, quality_engine=quality_engine)
+    finally:
+        progress.close()
+        st.dispose()
+    _print_outcome(outcome)
+    typer.echo(f"Kho dữ liệu (store): {store}")
+    typer.echo(f"Thư mục kết quả (output folder): {outcome.out_dir}")

@@ -1,0 +1,84 @@
+"""Publish: the year's lists, quarantine lists and district report into
+``<out>/<year>/<run_id>/`` with a ``manifest.json``, written from the store.
+
+Why from the store and not from the batch: a run may be one incremental pull among many;
+the lists staff download must hold every household of the year on record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from konray_review.profile import Profile
+from konray_review.store import Store
+from konray_review.store.schema import CLASSIFICATION_COLUMNS
+
+
+@dataclass(frozen=True)
+class Published:
+    out_dir: Path
+    manifest: Path
+    files: int
+
+
+def run_dir(out_root: Path, year: int, run_id: str) -> Path:
+    return Path(out_root) / str(year) / run_id
+
+
+def year_tables(store: Store, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """households, classification (classifier columns only), quarantine of a year."""
+    households = store.read_households(year)
+    result = store.read_classification(year)
+    result = result[[c for c in CLASSIFICATION_COLUMNS if c in result.columns
+                     and c != "run_id"]]
+    return households, result, store.read_quarantine(year)
+
+
+def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
+            run_info: dict[str, Any], received: pd.DataFrame,
+            docs_path: str | None = None) -> Published:
+    """Write every output of the year and the manifest; returns where they are.
+
+    ``received`` are the submissions as pulled (the quarantine list shows the head's name
+    and submission time of households that never reached the accepted tables).
+    """
+    from konray_review.aggregates import district_summary
+    from konray_review.outputs.lists import write_lists
+    from konray_review.outputs.manifest import write_manifest
+    from konray_review.outputs.quarantine import write_quarantine_lists
+    from konray_review.outputs.report import write_district_report
+    from konray_review.standards import standard_for_year
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    standard = standard_for_year(year, profile)
+    households, result, quarantine = year_tables(store, year)
+    entries = list(write_lists(households, result, out_dir, standard=standard,
+                               profile=profile, run_info=run_info))
+    entries += write_quarantine_lists(quarantine, received, out_dir, profile=profile,
+                                      year=year, run_info=run_info)
+    summary = district_summary(households, result, standard=standard, profile=profile)
+    entries += write_district_report(summary, out_dir, standard=standard, profile=profile,
+                                     year=year, run_info=run_info)
+    entries += _quality_docs(out_dir, docs_path, year)
+    manifest = write_manifest(entries, out_dir)
+    return Published(out_dir, manifest, len(entries))
+
+
+def _quality_docs(out_dir: Path, docs_path: str | None, year: int) -> list[Any]:
+    """The Data Docs page of this run's validation, when it lies inside the run folder."""
+    from konray_review.outputs.manifest import ManifestEntry
+
+    if not docs_path:
+        return []
+    path = Path(docs_path)
+    try:
+        rel = path.resolve().relative_to(out_dir.resolve())
+    except ValueError:
+        return []
+    if not path.is_file():
+        return []
+    return [ManifestEntry("quality", None, None, None, "html", rel.as_posix(), None, year)]

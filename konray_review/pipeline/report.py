@@ -1,0 +1,71 @@
+"""The half-year and annual district report for a date, from the store (``report`` flow).
+
+Why a date: district staff report at fixed deadlines (half-year in June, annual in
+November; ``profile.reporting``). The report counts the households of the review year on
+record whose submission came in by that date, so a report re-made later for the same date
+gives the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from konray_review.pipeline.publish import year_tables
+from konray_review.profile import Profile, load_profile
+from konray_review.store import Store
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    out_dir: Path
+    manifest: Path
+    period: str  # "half_year" | "annual"
+    as_of: date
+    households: int
+
+
+def period_of(as_of: date) -> str:
+    """January–June: the half-year report; otherwise the annual one."""
+    return "half_year" if as_of.month <= 6 else "annual"
+
+
+def as_of_tables(store: Store, year: int, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Households and classification of ``year`` submitted by the end of ``as_of`` (UTC)."""
+    households, result, _ = year_tables(store, year)
+    end = pd.Timestamp(datetime.combine(as_of, time.max), tz=UTC)
+    keep = households["submitted_at"].isna() | (households["submitted_at"] <= end)
+    households = households[keep].reset_index(drop=True)
+    result = result[result["household_id"].isin(set(households["household_id"]))]
+    return households, result.reset_index(drop=True)
+
+
+def run_report(store: Store, *, year: int, as_of: date | None = None,
+               out_root: Path | str = "output", profile: Profile | None = None
+               ) -> ReportOutcome:
+    """Write the district report (XLSX + HTML) for ``year`` as of ``as_of`` (default today)."""
+    from konray_review.aggregates import district_summary
+    from konray_review.outputs.manifest import write_manifest
+    from konray_review.outputs.report import write_district_report
+    from konray_review.standards import standard_for_year
+
+    profile = profile or load_profile()
+    as_of = as_of or datetime.now(UTC).date()
+    households, result = as_of_tables(store, year, as_of)
+    if households.empty:
+        raise ValueError(f"chưa có dữ liệu rà soát năm {year} trong kho "
+                         f"(no stored households for review year {year} by {as_of})")
+    period = period_of(as_of)
+    out_dir = Path(out_root) / str(year) / f"report-{period}-{as_of.isoformat()}"
+    standard = standard_for_year(year, profile)
+    summary = district_summary(households, result, standard=standard, profile=profile,
+                               year=year)
+    run_info = {"started_at": datetime.combine(as_of, time()), "year": year,
+                "period": period, "as_of": as_of.isoformat()}
+    entries = write_district_report(summary, out_dir, standard=standard, profile=profile,
+                                    year=year, run_info=run_info)
+    manifest = write_manifest(entries, out_dir)
+    return ReportOutcome(out_dir, manifest, period, as_of, len(households))
