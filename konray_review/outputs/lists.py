@@ -21,11 +21,13 @@ from konray_review.outputs.manifest import ManifestEntry
 from konray_review.outputs.sheet import Col, Heading, write_sheet
 from konray_review.outputs.texts import UNIT_KIND, t
 from konray_review.profile import Profile, slugify
-from konray_review.schema import code_lists
+from konray_review.schema import code_lists, is_ethnic_minority
 from konray_review.standards import Standard
 
 LIST_TYPES = ("all", "poor", "near_poor", "escaped", "newly_poor")
 LEVELS = ("district", "commune", "village")
+#: manifest kind of the one restricted file per year: the district list with full ID numbers
+FULL_IDS_KIND = "list_full_ids"
 
 _SELECT: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
     "all": lambda f: np.ones(len(f), dtype=bool),
@@ -42,6 +44,20 @@ _HH_NEEDED = ("household_id", "commune", "village", "head_name", "head_id_number
 def label_map(list_name: str, lang: str) -> dict[str, str]:
     """``{code: label}`` of one code list, for vectorised ``Series.map``."""
     return {code: entry.get(lang) or entry["vi"] for code, entry in code_lists()[list_name].items()}
+
+
+def mask_id(ids: pd.Series) -> pd.Series:
+    """ID numbers with all but the last 4 characters hidden ("********1234"), vectorised.
+
+    Why: the commune and village lists are posted publicly (niêm yết); a full CCCD number
+    on a notice board invites identity fraud. The last 4 digits are enough for a household
+    to recognise its line. An ID of 4 characters or fewer is hidden entirely; a blank stays
+    blank.
+    """
+    text = ids.astype("object").fillna("").astype(str).str.strip()
+    short = text.str.len() <= 4
+    return text.str.replace(r".(?=.{4})", "*", regex=True).where(
+        ~short, text.str.replace(r".", "*", regex=True))
 
 
 def _as_codes(s: pd.Series) -> pd.Series:
@@ -139,10 +155,13 @@ def classified_frame(households: pd.DataFrame, result: pd.DataFrame, *, standard
         out[c] = f[c]
     out["household_id"] = f["household_id"].astype(str)
     out["head_name"] = f["head_name"].fillna("").astype(str)
-    out["head_id_number"] = f["head_id_number"].astype("object").fillna("").astype(str)
+    full_ids = f["head_id_number"].astype("object").fillna("").astype(str)
+    out["_head_id_full"] = full_ids
+    out["head_id_number"] = mask_id(full_ids)
     eth = f["head_ethnicity"].astype("object")
     out["ethnicity"] = eth.map(label_map("ethnicity", lang)).fillna(eth).fillna("")
-    out["dtts"] = np.where(eth.notna() & (eth != "01"), t("yes_mark", lang), "")
+    out["dtts"] = np.where(is_ethnic_minority(f["head_ethnicity"]).to_numpy(bool),
+                           t("yes_mark", lang), "")
     out["commune"] = f["commune"]
     out["village"] = f["village"].astype(str)
     out["area"] = f["area"].astype("object").map(label_map("area", lang)).fillna("")
@@ -194,9 +213,36 @@ def _csv_headers(cols: Sequence[Col], lang: str) -> list[str]:
     return [f"{prefix}: {c.header}" if c.group else c.header for c in cols]
 
 
+#: a cell starting with one of these is run as a formula by Excel / LibreOffice
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula, prefixed with a single quote.
+
+    Why: names, messages and ids come from field forms; a value such as ``=HYPERLINK(...)``
+    or ``@SUM(...)`` in a CSV opened in Excel is executed (CSV/formula injection). The quote
+    makes it plain text. Only text columns are touched (numbers keep their sign); vectorised
+    per column.
+    """
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)):
+            continue
+        text = col.astype("string")
+        risky = text.str.contains(_FORMULA_START, regex=True).fillna(False).astype(bool)
+        if risky.any():
+            out[name] = col.astype("object").where(~risky, "'" + text.astype("object"))
+    return out
+
+
 def write_csv(frame: pd.DataFrame, cols: Sequence[Col], path: Path, lang: str) -> Path:
-    """UTF-8 with a byte-order mark (so Excel reads Vietnamese), CRLF line ends."""
-    data = frame.reindex(columns=[c.key for c in cols])
+    """UTF-8 with a byte-order mark (so Excel reads Vietnamese), CRLF line ends.
+
+    Formula-like text is neutralised (``neutralise_formulas``) before writing.
+    """
+    data = neutralise_formulas(frame.reindex(columns=[c.key for c in cols]))
     data.columns = _csv_headers(cols, lang)
     text = data.to_csv(index=False, lineterminator="\r\n")
     return xlsx.write_bytes(path, text.encode("utf-8-sig"))
@@ -246,6 +292,8 @@ def _units(frame: pd.DataFrame, level: str) -> list[tuple[tuple[str | None, str 
 
 def _rel_path(profile: Profile, year: int, commune: str | None, village: str | None,
               list_type: str, ext: str) -> str:
+    if list_type == FULL_IDS_KIND:
+        return f"lists/{year}/{year}_{profile.id}_all_full_ids.{ext}"
     if commune is None:
         return f"lists/{year}/{year}_{profile.id}_{list_type}.{ext}"
     cslug = profile.unit(commune).slug
@@ -267,11 +315,16 @@ def write_lists(
     levels: Sequence[str] = LEVELS,
     list_types: Sequence[str] = LIST_TYPES,
     formats: Sequence[str] = ("xlsx", "csv"),
+    full_ids: bool = True,
 ) -> list[ManifestEntry]:
     """Write every list for every unit; returns their manifest entries (not yet saved).
 
     District and commune files are written even when empty (an empty list is an answer);
-    a village gets a file for a list type only when it has such households.
+    a village gets a file for a list type only when it has such households. Every list
+    shows masked ID numbers (they are posted publicly). With ``full_ids``, the district
+    level and the "all" list, one restricted file per year (manifest kind
+    ``list_full_ids``: all households, full ID numbers) is written for district staff, who
+    need the numbers to match other registers; the portal serves it to district users only.
     """
     unknown = set(levels) - set(LEVELS) | set(list_types) - set(LIST_TYPES)
     if unknown:
@@ -305,4 +358,27 @@ def write_lists(
                             write_csv(part, cols, out / rel, lang)
                         entries.append(ManifestEntry("list", lt, commune, village, fmt, rel,
                                                      len(part), int(year)))
+        if full_ids and "district" in levels and "all" in list_types:
+            entries += _write_full_ids(yframe, out, int(year), standard=standard,
+                                       profile=profile, lang=lang, stamp=stamp, formats=formats)
+    return entries
+
+
+def _write_full_ids(frame: pd.DataFrame, out: Path, year: int, *, standard: Standard,
+                    profile: Profile, lang: str, stamp: Any,
+                    formats: Sequence[str]) -> list[ManifestEntry]:
+    """The restricted district list: every household, ID numbers in full (not for posting)."""
+    cols = list_columns(standard, with_commune=True, lang=lang)
+    part = frame.assign(stt=np.arange(1, len(frame) + 1), head_id_number=frame["_head_id_full"])
+    head = Heading(_committee(profile, None, lang), t("title_full_ids", lang, year=year),
+                   _place(profile, None, None, lang), t("full_ids_note", lang), year,
+                   _signatures("district"))
+    entries = []
+    for fmt in formats:
+        rel = _rel_path(profile, year, None, None, FULL_IDS_KIND, fmt)
+        if fmt == "xlsx":
+            write_xlsx(part, cols, out / rel, head, stamp, lang, t("list_sheet", lang))
+        else:
+            write_csv(part, cols, out / rel, lang)
+        entries.append(ManifestEntry(FULL_IDS_KIND, "all", None, None, fmt, rel, len(part), year))
     return entries

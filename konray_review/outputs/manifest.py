@@ -15,12 +15,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-Kind = Literal["list", "quarantine", "report", "quality"]
+Kind = Literal["list", "list_full_ids", "quarantine", "report", "quality"]
 ListType = Literal["all", "poor", "near_poor", "escaped", "newly_poor"]
 Format = Literal["xlsx", "csv", "html"]
 
 MANIFEST_NAME = "manifest.json"
-KINDS = ("list", "quarantine", "report", "quality")
+KINDS = ("list", "list_full_ids", "quarantine", "report", "quality")
+#: kinds holding full ID numbers: district-wide only, never served to commune staff
+RESTRICTED_KINDS = ("list_full_ids",)
 LIST_TYPES = ("all", "poor", "near_poor", "escaped", "newly_poor")
 FORMATS = ("xlsx", "csv", "html")
 
@@ -41,6 +43,9 @@ class ManifestEntry:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"manifest entry {self.path}: unknown kind {self.kind!r}")
+        if self.kind in RESTRICTED_KINDS and self.commune is not None:
+            raise ValueError(f"manifest entry {self.path}: a {self.kind} file is district-wide "
+                             "only (commune must be null)")
         if self.list_type is not None and self.list_type not in LIST_TYPES:
             raise ValueError(f"manifest entry {self.path}: unknown list_type {self.list_type!r}")
         if self.format not in FORMATS:

@@ -21,7 +21,7 @@ from konray_review.outputs.report import write_district_report
 from konray_review.profile import Profile
 from konray_review.standards import Standard
 
-_KINDS = ("list", "quarantine", "report")
+_KINDS = ("list", "list_full_ids", "quarantine", "report")
 
 
 def write_outputs(

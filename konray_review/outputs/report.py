@@ -51,7 +51,8 @@ class Table:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _labels(df: pd.DataFrame, standard: Standard, lang: str) -> pd.DataFrame:
+def _labels(df: pd.DataFrame, standard: Standard, lang: str,
+            total_label: str = "") -> pd.DataFrame:
     """Codes to the words staff read (areas, transitions, indicators, projects, groups)."""
     out = df.copy()
     simple = {"area": "area", "transition": "transition", "category": "category",
@@ -77,7 +78,7 @@ def _labels(df: pd.DataFrame, standard: Standard, lang: str) -> pd.DataFrame:
     for col in ("ethnic_minority", "dtts"):
         if col in out.columns and out[col].dropna().isin([True, False, 0, 1]).all():
             flag = out[col].astype("object")
-            out[col] = np.where(flag.isna(), word(WORDS, "total", lang),
+            out[col] = np.where(flag.isna(), total_label,
                                 np.where(flag.astype(bool), word(WORDS, "dtts_yes", lang),
                                          word(WORDS, "dtts_no", lang)))
     for col in out.columns:
@@ -123,16 +124,17 @@ _AF_COLUMNS = ("households", "k", "H", "A", "M0")
 
 
 def _shape(key: str, df: pd.DataFrame, summary: Mapping[str, pd.DataFrame],
-           lang: str) -> pd.DataFrame:
+           lang: str, total_label: str = "") -> pd.DataFrame:
     """Pick and reshape the columns of one aggregate table for reading (not computing)."""
     if key == "target_check":
         return _targets(df, lang)
     df = df.drop(columns=[c for c in ("name_vi", "name_en") if c in df.columns])
     if key == "by_commune" and isinstance(summary.get("district_total"), pd.DataFrame):
         total = summary["district_total"].copy()
-        total[df.columns[0]] = word(WORDS, "total", lang)
-        df = pd.concat([df, total[[c for c in df.columns if c in total.columns]]],
-                       ignore_index=True)
+        total[df.columns[0]] = total_label
+        total["is_total"] = True
+        keep = [c for c in (*df.columns, "is_total") if c in total.columns]
+        df = pd.concat([df, total[keep]], ignore_index=True)
     elif key == "transitions":
         row = df.iloc[0] if len(df) else pd.Series(dtype=float)
         df = pd.DataFrame({
@@ -187,20 +189,31 @@ def _targets(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def present(key: str, df: pd.DataFrame, *, standard: Standard, lang: str) -> Table:
-    """A summary frame as a printable table (labels, kinds), without its chart yet."""
+def present(key: str, df: pd.DataFrame, *, standard: Standard, lang: str,
+            total_label: str = "") -> Table:
+    """A summary frame as a printable table (labels, kinds), without its chart yet.
+
+    Rows flagged ``is_total`` (``aggregates.total_row``) are remembered by position in
+    ``extra["total_rows"]`` (bold in print, left out of charts); the flag is not printed.
+    """
     if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
         df = df.reset_index()
+    total_rows: list[int] = []
+    if "is_total" in df.columns:
+        flag = df["is_total"].astype("boolean").fillna(False).to_numpy(bool)
+        total_rows = [int(i) for i in np.flatnonzero(flag)]
+        df = df.drop(columns="is_total")
     df = _with_projects(df, standard) if key == "deprivation_rates" else df
     kinds = [_kind(str(c), df[c]) for c in df.columns]
-    shown = _labels(df, standard, lang)
+    shown = _labels(df, standard, lang, total_label)
     kinds = ["text" if not pd.api.types.is_numeric_dtype(shown[c]) else k
              for c, k in zip(shown.columns, kinds, strict=True)]
     trans = label_map("transition", lang)
     headers = [trans[c] if c in trans else word(COLUMNS, str(c), lang) for c in shown.columns]
     rows = [[_plain(v) for v in r] for r in shown.astype(object).itertuples(index=False)]
     title = word(SECTIONS, key, lang) if key in SECTIONS else key
-    return Table(key, title, headers, rows, kinds, extra={"columns": list(map(str, df.columns))})
+    return Table(key, title, headers, rows, kinds,
+                 extra={"columns": list(map(str, df.columns)), "total_rows": total_rows})
 
 
 def fmt(v: Any, kind: str, lang: str) -> str:
@@ -259,8 +272,8 @@ def _add_chart(t: Table, lang: str, target: float | None) -> None:
     from konray_review.outputs.charts import bar_chart
 
     label, values, percent, title = spec
-    total = word(WORDS, "total", lang)
-    rows = [r for r in t.rows if r[label] not in (None, "", total)
+    skip = set(t.extra.get("total_rows", ()))
+    rows = [r for i, r in enumerate(t.rows) if i not in skip and r[label] not in (None, "")
             and all(r[v] is not None for v in values)]
     if not rows:
         return
@@ -281,11 +294,10 @@ def headline(summary: Mapping[str, pd.DataFrame]) -> dict[str, float] | None:
         df = summary.get(key)
         if df is None or not {"households", "poor"} <= set(map(str, df.columns)):
             continue
-        first = df.columns[0]
         body = df
-        if key != "district_total" and not pd.api.types.is_numeric_dtype(df[first]):
-            body = df[~df[first].astype("object").isin([None, "", "total", "Tổng", "all",
-                                                         "Toàn huyện"])]
+        if "is_total" in df.columns:  # the flag of ``aggregates.total_row``, never the label
+            flag = df["is_total"].astype("boolean").fillna(False).to_numpy(bool)
+            body = df[flag] if key == "district_total" else df[~flag]
         hh = float(body["households"].sum())
         poor = float(body["poor"].sum())
         near = float(body["near_poor"].sum()) if "near_poor" in body.columns else float("nan")
@@ -326,14 +338,15 @@ _FOLDED = {"district_total"}  # shown as the last row of the per-commune table
 
 
 def build_tables(summary: Mapping[str, pd.DataFrame], *, standard: Standard, lang: str,
-                 target: float | None) -> list[Table]:
+                 target: float | None, total_label: str = "") -> list[Table]:
     order = [k for k in SECTIONS if k in summary] + [k for k in summary if k not in SECTIONS]
     tables = []
     for key in order:
         df = summary[key]
         if not isinstance(df, pd.DataFrame) or key in _FOLDED:
             continue
-        t = present(key, _shape(key, df, summary, lang), standard=standard, lang=lang)
+        t = present(key, _shape(key, df, summary, lang, total_label), standard=standard,
+                    lang=lang, total_label=total_label)
         _add_chart(t, lang, target)
         tables.append(t)
     return tables
@@ -356,7 +369,8 @@ def _context(summary: Mapping[str, pd.DataFrame], *, standard: Standard, profile
         "head": head, "target": target, "verdict": verdict,
         "target_text": (word(WORDS, "target_line", lang, target=fmt(target, "pct2", lang))
                         if target is not None else word(WORDS, "no_target", lang, year=year)),
-        "tables": build_tables(summary, standard=standard, lang=lang, target=target),
+        "tables": build_tables(summary, standard=standard, lang=lang, target=target,
+                               total_label=profile.total_label(lang)),
         "unconfirmed": unconfirmed_table(standard, lang),
         "run": _run_rows(run_info, lang),
     }
@@ -404,7 +418,7 @@ def _native_chart(ws: Any, t: Table, header_row: int, anchor: str) -> None:
     from openpyxl.chart import BarChart, Reference
 
     label, values, percent = t.chart  # type: ignore[misc]
-    n = len(t.rows)
+    n = min(t.extra.get("total_rows") or [len(t.rows)])  # total rows come last: not charted
     ch = BarChart()
     ch.type = "bar"
     ch.title = t.title[:80]

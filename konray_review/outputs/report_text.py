@@ -139,7 +139,6 @@ WORDS: dict[str, dict[str, str]] = {
     "no_target": {"vi": "Hồ sơ địa phương không có mục tiêu tỷ lệ hộ nghèo cho năm {year}.",
                   "en": "The district profile has no poor-rate target for {year}."},
     "standard": {"vi": "Chuẩn áp dụng", "en": "Standard applied"},
-    "total": {"vi": "Toàn huyện", "en": "District total"},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},
     "dtts_yes": {"vi": "Hộ DTTS", "en": "Ethnic minority"},

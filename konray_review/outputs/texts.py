@@ -73,6 +73,14 @@ T: dict[str, dict[str, str]] = {
     # list titles
     "title_all": {"vi": "DANH SÁCH KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}",
                   "en": "RESULTS OF THE POOR AND NEAR-POOR HOUSEHOLD REVIEW, {year}"},
+    "title_full_ids": {"vi": "DANH SÁCH KẾT QUẢ RÀ SOÁT NĂM {year} (BẢN ĐẦY ĐỦ SỐ CCCD - MẬT, "
+                             "KHÔNG NIÊM YẾT)",
+                       "en": "RESULTS OF THE {year} REVIEW (FULL ID NUMBERS - RESTRICTED, "
+                             "NOT FOR POSTING)"},
+    "full_ids_note": {"vi": "Bản lưu hành nội bộ cấp huyện: có số CCCD/CMND đầy đủ. Không niêm "
+                            "yết, không gửi qua kênh công khai.",
+                      "en": "District internal copy with full ID numbers. Do not post or share "
+                            "publicly."},
     "title_poor": {"vi": "DANH SÁCH HỘ NGHÈO SAU RÀ SOÁT NĂM {year}",
                    "en": "POOR HOUSEHOLDS AFTER THE {year} REVIEW"},
     "title_near_poor": {"vi": "DANH SÁCH HỘ CẬN NGHÈO SAU RÀ SOÁT NĂM {year}",

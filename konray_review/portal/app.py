@@ -28,6 +28,15 @@ from konray_review.portal.tables import ensure_tables
 from konray_review.portal.web import LoginRequired, login_redirect, render
 
 HERE = Path(__file__).parent
+log = logging.getLogger("konray_review.portal")
+
+PROXY_WARNING = (
+    "Yêu cầu có header X-Forwarded-Proto/X-Forwarded-For nhưng chưa cấu hình proxy tin cậy "
+    "(KONRAY_PORTAL_TRUSTED_PROXIES): portal bỏ qua các header này, nên cookie có thể thiếu "
+    "cờ Secure và mọi người dùng bị tính chung một địa chỉ khi chặn đăng nhập sai. "
+    "(Forwarded headers seen but no trusted proxies configured: they are ignored; set "
+    "KONRAY_PORTAL_TRUSTED_PROXIES and/or KONRAY_PORTAL_HTTPS=1, see docs/portal.md.)"
+)
 
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -71,7 +80,8 @@ def create_app(config: PortalConfig | None = None, *, store: object | None = Non
     profile = load_profile(config.profile)
     state = PortalState(
         config=config, store=store, engine=engine,
-        data=PortalData(store, unit_order=profile.unit_names),
+        data=PortalData(store, unit_order=profile.unit_names,
+                        unit_slugs={u.name: u.slug for u in profile.units}),
         sessions=SessionStore(engine, secret, hours=config.session_hours,
                               idle_minutes=config.idle_minutes),
         secret=secret, templates=templates, profile=profile,
@@ -100,7 +110,29 @@ def create_app(config: PortalConfig | None = None, *, store: object | None = Non
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
+    else:
+        _install_proxy_warning(app)
     return app
+
+
+def _install_proxy_warning(app: FastAPI) -> None:
+    """Warn once when a reverse proxy forwards requests the portal was not told to trust.
+
+    Why: behind TLS without ``trusted_proxies`` the portal sees plain HTTP from the proxy's
+    address, so the session cookie lacks Secure (unless ``KONRAY_PORTAL_HTTPS``) and the
+    per-address login throttle counts every user as the proxy. The message names no client,
+    address or path (no personal data).
+    """
+    warned = False
+
+    @app.middleware("http")
+    async def proxy_warning(request: Request, call_next):
+        nonlocal warned
+        if not warned and ("x-forwarded-proto" in request.headers
+                           or "x-forwarded-for" in request.headers):
+            warned = True
+            log.warning(PROXY_WARNING)
+        return await call_next(request)
 
 
 def _install_headers(app: FastAPI) -> None:

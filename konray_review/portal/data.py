@@ -10,13 +10,17 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from konray_review import aggregates
 from konray_review.profile import slugify
+from konray_review.schema import is_ethnic_minority
+from konray_review.standards import Standard
 
-KINH = "01"
 LIST_COLUMNS = ("head_name", "previous_category", "review_reason", "income_per_capita",
                 "b1_score")
 
@@ -52,6 +56,10 @@ class YearData:
     def commune_of_slug(self, slug: str) -> str | None:
         return self.slugs.get(slug)
 
+    def slug_of(self, commune: str) -> str:
+        """The commune's URL slug (the profile's ``Unit.slug``), for links in templates."""
+        return next((s for s, c in self.slugs.items() if c == commune), slugify(commune))
+
     def villages(self, commune: str) -> list[str]:
         f = self.frame
         return sorted(f.loc[f["commune"] == commune, "village"].dropna().unique().tolist())
@@ -63,9 +71,12 @@ class PortalData:
     #: how long a year's run-log signature is trusted before asking the store again
     SIGNATURE_TTL = 3.0
 
-    def __init__(self, store, unit_order: list[str] | None = None) -> None:
+    def __init__(self, store, unit_order: list[str] | None = None,
+                 unit_slugs: Mapping[str, str] | None = None) -> None:
         self.store = store
         self.unit_order = {name: i for i, name in enumerate(unit_order or [])}
+        #: commune name -> URL slug from the profile (``Unit.slug``: its code when it has one)
+        self.unit_slugs = dict(unit_slugs or {})
         self._lock = threading.Lock()
         self._cache: dict[int, tuple[tuple, YearData | None]] = {}
         self._sigs: dict[int, tuple[float, tuple]] = {}
@@ -110,7 +121,7 @@ class PortalData:
         hh = self.store.read_households(year)
         keep = ["household_id", *[c for c in LIST_COLUMNS if c in hh.columns]]
         frame = cls.merge(hh[keep], on="household_id", how="left", validate="one_to_one")
-        frame["ethnic_minority"] = ~_is(frame["head_ethnicity"], KINH)
+        frame["ethnic_minority"] = is_ethnic_minority(frame["head_ethnicity"])
         frame["search_key"] = fold(frame["household_id"] + " " + frame["head_name"].fillna(""))
         indicators = tuple(c.removeprefix("dep_") for c in frame.columns
                            if c.startswith("dep_") and frame[c].notna().any())
@@ -118,7 +129,7 @@ class PortalData:
         communes = tuple(sorted(frame["commune"].dropna().unique().tolist(),
                                 key=lambda c: (self.unit_order.get(c, len(self.unit_order)), c)))
         return YearData(year, frame, indicators, communes, hh,
-                        {slugify(c): c for c in communes})
+                        {self.unit_slugs.get(c) or slugify(c): c for c in communes})
 
     def members(self, year: int, household_id: str) -> pd.DataFrame:
         return self.store.read_members(year, household_ids=[household_id])
@@ -166,49 +177,54 @@ def apply_filter(frame: pd.DataFrame, f: ListFilter, indicators: tuple[str, ...]
     return frame[mask.fillna(False).astype(bool)]
 
 
+def _result(frame: pd.DataFrame, dep_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """The classification columns of the page frame, shaped as ``aggregates`` expects."""
+    res = frame[["household_id", "category", "transition"]].copy()
+    for col in dep_columns:
+        res[col] = frame[col] if col in frame.columns else False
+    return res
+
+
 def commune_summary(frame: pd.DataFrame, target: float | None,
-                    order: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Per commune: households, poor, near-poor, unknown income, rates, target check."""
-    poor = _is(frame["category"], "poor")
-    t = pd.DataFrame({
-        "commune": frame["commune"],
-        "households": 1,
-        "poor": poor.astype(int),
-        "near_poor": _is(frame["category"], "near_poor").astype(int),
-        "unknown": frame["category"].isna().astype(int),
-        "em_poor": (poor & frame["ethnic_minority"]).astype(int),
-    })
-    g = t.groupby("commune", sort=False).sum()
+                    order: Sequence[str] | None = None, by: str = "commune") -> pd.DataFrame:
+    """Per unit (``by``): ``aggregates.counts_by`` plus the target check; last row the total.
+
+    Rows follow ``order`` (the profile's order; units not in it are left out, as on the
+    page). The total row is ``aggregates.total_row`` (``is_total`` True) over the rows shown.
+    """
+    counts = aggregates.counts_by(frame, _result(frame), [by])
     if order is not None:
-        g = g.reindex([c for c in order if c in g.index])
-    g.loc["__total__"] = g.sum()
-    g.index.name = "commune"
-    g["poor_rate"] = g["poor"] / g["households"]
-    g["near_poor_rate"] = g["near_poor"] / g["households"]
-    g["meets_target"] = (g["poor_rate"] <= target) if target is not None else pd.NA
-    return g.reset_index()
-
-
-def deprivation_table(frame: pd.DataFrame, indicators: tuple[str, ...]) -> pd.DataFrame:
-    """Per indicator: households deprived and the rate, among all and among poor households."""
-    cols = [f"dep_{i}" for i in indicators]
-    dep = frame[cols].fillna(False).astype(bool)
-    poor = _is(frame["category"], "poor")
-    n_poor = int(poor.sum())
-    out = pd.DataFrame({
-        "indicator": list(indicators),
-        "deprived": dep.sum().to_numpy(),
-        "rate": (dep.mean().to_numpy() if len(frame) else 0.0),
-        "deprived_poor": dep[poor].sum().to_numpy(),
-    })
-    out["rate_poor"] = out["deprived_poor"] / n_poor if n_poor else 0.0
+        counts = counts.set_index(by).reindex([u for u in order if u in set(counts[by])])
+        counts = counts.reset_index()
+    total = aggregates.total_row(counts, label="")
+    out = pd.concat([counts.assign(is_total=False), total], ignore_index=True)
+    out["is_total"] = out["is_total"].astype(bool)
+    out["meets_target"] = (out["poor_rate"] <= target) if target is not None else pd.NA
     return out
+
+
+def deprivation_table(frame: pd.DataFrame, indicators: tuple[str, ...],
+                      standard: Standard) -> pd.DataFrame:
+    """Per indicator of ``indicators``: deprived households and rate, all and among the poor.
+
+    ``aggregates.deprivation_rates`` with the page's column names; a rate over no
+    households shows as 0.
+    """
+    rates = aggregates.deprivation_rates(
+        _result(frame, [f"dep_{i.id}" for i in standard.indicators]), standard)
+    rates = rates[rates["indicator"].isin(indicators)].reset_index(drop=True)
+    out = rates.rename(columns={"deprived_all": "deprived", "rate_all": "rate"})
+    out[["rate", "rate_poor"]] = out[["rate", "rate_poor"]].fillna(0.0)
+    return out[["indicator", "deprived", "rate", "deprived_poor", "rate_poor"]]
 
 
 def transition_table(frame: pd.DataFrame, order: tuple[str, ...]) -> pd.DataFrame:
     """Households per transition (in the code list's order), with the ethnic-minority part."""
-    tr = frame["transition"].astype("string")
-    counts = tr.value_counts().reindex(list(order), fill_value=0)
-    em = tr[frame["ethnic_minority"]].value_counts().reindex(list(order), fill_value=0)
-    return pd.DataFrame({"transition": list(order), "count": counts.to_numpy(),
-                         "ethnic_minority": em.to_numpy()})
+    counts = aggregates.transition_counts(frame, _result(frame))
+    row = counts.iloc[0] if len(counts) else pd.Series(dtype="int64")
+    return pd.DataFrame({
+        "transition": list(order),
+        "count": np.array([int(row.get(t, 0)) for t in order], dtype=np.int64),
+        "ethnic_minority": np.array([int(row.get(f"{t}_ethnic_minority", 0)) for t in order],
+                                    dtype=np.int64),
+    })

@@ -1,7 +1,7 @@
 """The household page's content: category, the reasons for it, the member lines.
 
-The lead's ``konray_review.explain.explain_household`` gives the reasoning in words; when it
-is not available (older installs) the page still shows the income test and each indicator.
+``konray_review.explain.explain_household`` gives the reasoning in words; the page also
+shows the income test and each indicator.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from konray_review.explain import explain_household
 from konray_review.standards import standard_for_year
 
 MEMBER_COLUMNS = ("member_no", "name", "sex", "age", "relation", "ethnicity")
@@ -51,12 +52,8 @@ def build(year: int, row: pd.Series, household: pd.DataFrame, members: pd.DataFr
 
 
 def _explain(household_id: str, household: pd.DataFrame, members: pd.DataFrame,
-             classification: pd.DataFrame, lang: str, profile: Any) -> list[str] | None:
-    """The explanation's lines (title first); None when the library cannot explain."""
-    try:
-        from konray_review.explain import explain_household
-    except ImportError:  # pragma: no cover - shipped with the package
-        return None
+             classification: pd.DataFrame, lang: str, profile: Any) -> list[str]:
+    """The explanation's lines (title first)."""
     ex = explain_household(household_id, household, members, classification, lang=lang,
                            profile=profile)
     return list(ex.lines)

@@ -2,6 +2,8 @@
 
 Code labels (categories, transitions, ethnic groups...) come from the one code list
 (``konray_review.schema.label``) and indicator names from the standard, never from here.
+The whole-area label ("Toàn huyện" / "Toàn địa bàn") comes from the district profile
+(``Profile.total_label``): a profile without a district must not read "huyện".
 """
 
 from __future__ import annotations
@@ -56,7 +58,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meets_target": ("Đạt", "Met"),
     "misses_target": ("Chưa đạt", "Not met"),
     "no_target": ("Kế hoạch năm này chưa có chỉ tiêu.", "The plan has no target for this year."),
-    "total": ("Toàn huyện", "District total"),
     "total_visible": ("Tổng các xã được xem", "Total of visible communes"),
     "deprivation_table": ("Thiếu hụt dịch vụ xã hội cơ bản", "Deprivation in basic services"),
     "indicator": ("Chỉ số", "Indicator"),
@@ -100,6 +101,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_downloads": ("Chưa có tệp nào để tải cho đơn vị của bạn.",
                      "No files to download for your units yet."),
     "kind_list": ("Danh sách hộ", "Household list"),
+    "kind_list_full_ids": ("Danh sách đầy đủ số CCCD (mật, chỉ cấp huyện)",
+                           "List with full ID numbers (restricted, district only)"),
     "kind_quarantine": ("Danh sách cần kiểm tra lại", "Records to follow up"),
     "kind_report": ("Báo cáo", "Report"),
     "kind_quality": ("Báo cáo chất lượng dữ liệu", "Data-quality report"),
@@ -108,7 +111,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "list_near_poor": ("Hộ cận nghèo", "Near-poor households"),
     "list_escaped": ("Hộ thoát nghèo, thoát cận nghèo", "Escaped households"),
     "list_newly_poor": ("Hộ nghèo, cận nghèo phát sinh", "Newly poor and near-poor"),
-    "district_wide": ("Toàn huyện", "District-wide"),
     "file": ("Tệp", "File"),
     "rows": ("Số dòng", "Rows"),
     "format": ("Định dạng", "Format"),
@@ -163,8 +165,15 @@ def normalise_lang(value: str | None) -> str:
     return value if value in LANGS else "vi"
 
 
-def translate(key: str, lang: str = "vi", **fmt: object) -> str:
+#: keys answered by the profile's whole-area label (passed in as ``total_label``)
+PROFILE_KEYS = ("total", "district_wide")
+
+
+def translate(key: str, lang: str = "vi", total_label: str | None = None,
+              **fmt: object) -> str:
     """The text for ``key`` in ``lang``; an unknown key shows itself (visible, not hidden)."""
+    if key in PROFILE_KEYS and total_label is not None:
+        return total_label
     pair = MESSAGES.get(key)
     text = key if pair is None else pair[0 if lang == "vi" else 1]
     return text.format(**fmt) if fmt else text

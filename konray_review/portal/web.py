@@ -103,7 +103,8 @@ def render(request: Request, template: str, status_code: int = 200,
     user = context.pop("user", None) or optional_user(request)
     sess = session_of(request)
     ctx = {
-        "user": user, "lang": lang, "t": partial(translate, lang=lang),
+        "user": user, "lang": lang,
+        "t": partial(translate, lang=lang, total_label=state(request).profile.total_label(lang)),
         "label": partial(_label, lang=lang), "csrf_token": sess.csrf if sess else "",
         "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "pct": partial(pct, lang=lang), "num": partial(num, lang=lang), "group": grouped,

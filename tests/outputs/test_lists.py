@@ -160,3 +160,90 @@ def test_profile_without_district_level(review, tmp_path):
     ws = load_workbook(tmp_path / entry.path).worksheets[0]
     assert ws["A2"].value == "TỈNH KON TUM"
     assert "Huyện" not in ws["A5"].value and "Kon Tum" in ws["A5"].value
+
+
+# --- ID numbers: masked on posted lists, full only in the restricted district file ----------
+
+def _id_col(df):
+    return df["Số CCCD/CMND của chủ hộ"]
+
+
+def test_mask_id_keeps_only_the_last_four_characters():
+    from konray_review.outputs.lists import mask_id
+
+    got = mask_id(pd.Series(["062123451234", "1234", "12", None, ""], dtype="object"))
+    assert got.tolist() == ["********1234", "****", "**", "", ""]
+
+
+def test_posted_lists_show_masked_ids(review, written):
+    """Commune and village lists are posted publicly: no full ID number appears in them."""
+    full = review.households.set_index("household_id")["head_id_number"].astype(str)
+    posted = [e for e in read_manifest(written) if e.kind == "list" and e.format == "csv"]
+    assert any(e.village for e in posted) and any(e.commune for e in posted)
+    checked = 0
+    for e in posted:
+        df = _csv(written / e.path)
+        if df.empty:
+            continue
+        ids = _id_col(df)
+        want = full.loc[df["Mã hộ"]].to_numpy()
+        assert not (ids.to_numpy() == want).any(), e.path
+        assert (ids.str[-4:].to_numpy() == [w[-4:] for w in want]).all(), e.path
+        assert ids.str[:-4].str.fullmatch(r"\*+").all(), e.path
+        checked += 1
+    assert checked
+
+
+def test_full_ids_only_in_one_restricted_district_file_per_format(review, written):
+    restricted = [e for e in read_manifest(written) if e.kind == "list_full_ids"]
+    assert sorted(e.format for e in restricted) == ["csv", "xlsx"]
+    assert all(e.commune is None and e.village is None for e in restricted)
+    e = next(x for x in restricted if x.format == "csv")
+    df = _csv(written / e.path)
+    assert len(df) == len(review.result) == e.rows
+    full = review.households.set_index("household_id")["head_id_number"].astype(str)
+    assert (_id_col(df).to_numpy() == full.loc[df["Mã hộ"]].to_numpy()).all()
+
+
+def test_ethnic_minority_mark_uses_the_shared_definition(review, tmp_path):
+    """Missing ethnicity is not counted as DTTS (schema.is_ethnic_minority)."""
+    hh = review.households.copy()
+    kinh = hh.index[:3]
+    hh.loc[kinh[0], "head_ethnicity"] = "01"
+    hh.loc[kinh[1], "head_ethnicity"] = None
+    hh.loc[kinh[2], "head_ethnicity"] = "02"
+    (entry,) = write_lists(hh, review.result, tmp_path, standard=review.standard,
+                           profile=review.profile, levels=("district",), list_types=("all",),
+                           formats=("csv",), full_ids=False)
+    df = _csv(tmp_path / entry.path).set_index("Mã hộ")
+    assert df.loc[hh.loc[kinh, "household_id"], "Hộ DTTS"].tolist() == ["", "", "X"]
+
+
+# --- CSV formula injection -----------------------------------------------------------------
+
+def test_formula_like_text_is_neutralised_in_csv(review, tmp_path):
+    hh = review.households.copy()
+    evil = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+    rows = hh.index[:len(evil)]
+    hh.loc[rows, "head_name"] = evil
+    (entry,) = write_lists(hh, review.result, tmp_path, standard=review.standard,
+                           profile=review.profile, levels=("district",), list_types=("all",),
+                           formats=("csv",), full_ids=False)
+    df = _csv(tmp_path / entry.path).set_index("Mã hộ")
+    got = df.loc[hh.loc[rows, "household_id"], "Họ và tên chủ hộ"].tolist()
+    assert got == ["'" + v for v in evil]
+    # ordinary names are untouched, numbers keep their form
+    plain = df.drop(index=hh.loc[rows, "household_id"])
+    assert not plain["Họ và tên chủ hộ"].str.startswith("'").any()
+    assert plain["STT"].str.fullmatch(r"\d+").all()
+
+
+def test_neutralise_formulas_leaves_numbers_and_safe_text():
+    from konray_review.outputs.lists import neutralise_formulas
+
+    df = pd.DataFrame({"n": [-1, 2], "t": ["a-b", "=1"], "s": pd.array(["@x", None],
+                                                                       dtype="string")})
+    out = neutralise_formulas(df)
+    assert out["n"].tolist() == [-1, 2]
+    assert out["t"].tolist() == ["a-b", "'=1"]
+    assert out["s"].iloc[0] == "'@x" and pd.isna(out["s"].iloc[1])

@@ -84,3 +84,11 @@ def test_workbook_times_come_from_the_run(review, written):
     props = load_workbook(written / e.path).properties
     assert props.created.isoformat().startswith(RUN_INFO["started_at"][:19])
     assert props.modified == props.created
+
+
+def test_restricted_kind_must_be_district_wide():
+    from konray_review.outputs.manifest import ManifestEntry
+
+    ManifestEntry("list_full_ids", "all", None, None, "csv", "lists/2023/a.csv")
+    with pytest.raises(ValueError, match="district-wide"):
+        ManifestEntry("list_full_ids", "all", "Đăk Kôi", None, "csv", "lists/2023/a.csv")

@@ -60,3 +60,15 @@ def test_empty_quarantine_still_writes_files(review, tmp_path):
                                      profile=review.profile, year=2023)
     assert entries and all(e.rows == 0 for e in entries)
     assert all((tmp_path / e.path).is_file() for e in entries)
+
+
+def test_quarantine_csv_neutralises_formula_like_text(review, tmp_path):
+    """Messages and names come from the field: a leading = + - @ must not run in Excel."""
+    from konray_review.outputs.quarantine import write_quarantine_lists
+
+    q = review.quarantine.head(3).copy()
+    q["message_vi"] = ["=1+1", "@cmd", "-danger"]
+    entries = write_quarantine_lists(q, review.raw_households, tmp_path, profile=review.profile)
+    e = next(x for x in entries if x.commune is None and x.format == "csv")
+    df = pd.read_csv(tmp_path / e.path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert sorted(df["Nội dung cần kiểm tra lại"]) == sorted(["'=1+1", "'@cmd", "'-danger"])

@@ -77,3 +77,26 @@ def test_english_report(review, tmp_path):
     assert '<html lang="en">' in html
     assert "POOR AND NEAR-POOR HOUSEHOLD REVIEW REPORT, 2023" in html
     assert "Rate among poor" in html and "Unconfirmed rules" in html
+
+
+def test_total_row_label_comes_from_the_profile_and_is_found_by_its_flag(review, tmp_path):
+    """A profile without a district says "Toàn địa bàn"; the total row is bold, not charted."""
+    from konray_review.aggregates import district_summary
+    from konray_review.outputs.report import headline
+
+    profile = review.profile.model_copy(update={"district": None})
+    summary = district_summary(review.households, review.result, standard=review.standard,
+                               profile=profile, members=review.members, year=2023)
+    entries = write_district_report(summary, tmp_path, standard=review.standard,
+                                    profile=profile, year=2023)
+    html = (tmp_path / next(e.path for e in entries if e.format == "html")).read_text("utf-8")
+    section = _tables(html)["by_commune"]
+    assert "Toàn huyện" not in html
+    total = re.findall(r'<tr class="total">(.*?)</tr>', section, flags=re.S)
+    assert len(total) == 1 and "Toàn địa bàn" in total[0]
+    # the headline reads the flagged row, whatever its label says
+    relabelled = dict(summary)
+    relabelled["district_total"] = summary["district_total"].assign(commune="anything")
+    head = headline(relabelled)
+    assert head["households"] == len(review.result)
+    assert head["poor"] == int((review.result["category"].astype(object) == "poor").sum())

@@ -161,3 +161,36 @@ def test_admin_pages_are_for_admins_only(clients, fx: Fixture, viewer: str) -> N
     client = clients[_viewer_key(viewer, fx)]
     assert client.get("/admin/users").status_code == 403
     assert client.get("/admin/audit").status_code == 403
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_full_id_list_only_for_district_users(clients, fx: Fixture, viewer: str) -> None:
+    """The list with full ID numbers is restricted; posted lists carry masked numbers."""
+    client = clients[_viewer_key(viewer, fx)]
+    restricted = [e for e in fx.manifest if e.kind == "list_full_ids"]
+    assert restricted, "the fixture must hold the restricted list"
+    district = viewer in ("admin", "district")
+    listing = client.get(f"/years/{YEAR}/downloads").text
+    for e in restricted:
+        r = client.get(f"/runs/{RUN_ID}/files/{e.path}")
+        assert r.status_code == (200 if district else 404), e.path
+        assert (e.path in listing) == district
+    full_ids = set(fx.households["head_id_number"].dropna().astype(str))
+    own = [e for e in fx.manifest if e.kind == "list" and e.format == "csv"
+           and _allowed(viewer, e.commune, fx)]
+    assert own
+    for e in own:
+        text = client.get(f"/runs/{RUN_ID}/files/{e.path}").content.decode("utf-8-sig")
+        assert not [i for i in full_ids if i in text], e.path
+
+
+@pytest.mark.parametrize("viewer", ["commune_0", "two"])
+def test_commune_users_see_no_district_wide_run_counts(clients, fx: Fixture,
+                                                       viewer: str) -> None:
+    client = clients[_viewer_key(viewer, fx)]
+    for url in ("/years", f"/runs/{RUN_ID}"):
+        html = client.get(url).text
+        assert RUN_ID in html
+        assert "Cần kiểm tra lại</th>" not in html and f">{len(fx.households)}<" not in html
+    district = clients["district"].get(f"/runs/{RUN_ID}").text
+    assert f">{len(fx.households)}<" in district

@@ -267,3 +267,28 @@ def test_downloads_page_and_a_download(clients, fx: Fixture) -> None:
 
 def test_static_stylesheet(anon) -> None:
     assert "text/css" in anon.get("/static/portal.css").headers["content-type"]
+
+
+def test_forwarded_headers_without_trusted_proxies_warn_once(fx: Fixture, accounts, config,
+                                                             caplog) -> None:
+    """Behind a TLS proxy that the portal was not told to trust, staff must hear about it."""
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from konray_review.portal.app import create_app
+
+    caplog.set_level("WARNING", logger="konray_review.portal")
+    with TestClient(create_app(config, store=fx.store)) as client:
+        client.get("/healthz")
+        assert not caplog.records  # a direct request is not a proxy
+        for _ in range(3):
+            client.get("/healthz", headers={"X-Forwarded-Proto": "https",
+                                           "X-Forwarded-For": "203.0.113.9"})
+    warned = [r for r in caplog.records if "KONRAY_PORTAL_TRUSTED_PROXIES" in r.getMessage()]
+    assert len(warned) == 1 and "203.0.113.9" not in warned[0].getMessage()
+    caplog.clear()
+    trusted = replace(config, trusted_proxies=("127.0.0.1",))
+    with TestClient(create_app(trusted, store=fx.store)) as client:
+        client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert not caplog.records

@@ -22,7 +22,6 @@ from konray_review.portal.data import (
 from konray_review.portal.downloads import visible_entries
 from konray_review.portal.i18n import translate
 from konray_review.portal.web import client_ip, lang_of, render, require_user, state
-from konray_review.profile import slugify
 from konray_review.schema import CATEGORIES, TRANSITIONS
 
 router = APIRouter()
@@ -35,8 +34,18 @@ def _year_data(request: Request, year: int) -> YearData:
     return data
 
 
-def _runs_records(runs: pd.DataFrame) -> list[dict]:
-    return [] if runs.empty else runs.to_dict("records")
+#: run-log counts over the whole district: shown to district staff only
+RUN_COUNTS = ("received", "accepted", "quarantined", "changed")
+
+
+def _runs_records(runs: pd.DataFrame, user) -> list[dict]:
+    """The run log's rows; commune staff get no district-wide counts (the run log has no
+    per-commune figures, and another commune's numbers are not theirs to see)."""
+    if runs.empty:
+        return []
+    if not user.sees_all:
+        runs = runs.drop(columns=[c for c in RUN_COUNTS if c in runs.columns])
+    return runs.to_dict("records")
 
 
 def _latest_output_run(request: Request, year: int) -> dict | None:
@@ -49,7 +58,8 @@ def _latest_output_run(request: Request, year: int) -> dict | None:
 def years(request: Request) -> Response:
     user = require_user(request)
     data = state(request).data
-    items = [{"year": y, "runs": _runs_records(data.runs(y))} for y in reversed(data.years())]
+    items = [{"year": y, "runs": _runs_records(data.runs(y), user)}
+             for y in reversed(data.years())]
     return render(request, "years.html", user=user, years=items)
 
 
@@ -59,6 +69,8 @@ def run_page(request: Request, run_id: str) -> Response:
     run = state(request).data.run(run_id)
     if run is None:
         raise HTTPException(status_code=404)
+    if not user.sees_all:
+        run = {k: v for k, v in run.items() if k not in RUN_COUNTS}
     entries = visible_entries(user, run.get("output_dir"))
     return render(request, "run.html", user=user, run=run, entries=entries)
 
@@ -69,9 +81,9 @@ def year_page(request: Request, year: int) -> Response:
     yd = _year_data(request, year)
     communes = visible(user, yd.communes)
     summary = commune_summary(yd.frame[yd.frame["commune"].isin(communes)], None, communes)
-    rows = summary[summary["commune"] != "__total__"].to_dict("records")
+    rows = summary[~summary["is_total"]].to_dict("records")
     latest = _latest_output_run(request, year)
-    return render(request, "year.html", user=user, year=year, rows=rows, slug=slugify,
+    return render(request, "year.html", user=user, year=year, rows=rows, slug=yd.slug_of,
                   latest=latest,
                   entries=visible_entries(user, latest["output_dir"]) if latest else [])
 
@@ -86,10 +98,12 @@ def dashboard(request: Request, year: int) -> Response:
     frame = yd.frame[yd.frame["commune"].isin(communes)]
     target = st.profile.target(year, "poor_rate_max")
     summary = commune_summary(frame, target, communes)
-    rows = summary[summary["commune"] != "__total__"]
-    total = summary[summary["commune"] == "__total__"].iloc[0].to_dict()
+    rows = summary[~summary["is_total"]]
+    total = summary[summary["is_total"]].iloc[0].to_dict()
+    total_label = (st.profile.total_label(lang) if user.sees_all
+                   else translate("total_visible", lang))
     chart = bar_chart(
-        [*rows["commune"], translate("total" if user.sees_all else "total_visible", lang)],
+        [*rows["commune"], total_label],
         [*rows["poor_rate"].astype(float), float(total["poor_rate"])],
         title=translate("chart_poor_rate", lang), target=target,
         target_label=(translate("target", lang) if target is not None else ""),
@@ -98,7 +112,7 @@ def dashboard(request: Request, year: int) -> Response:
 
     std = standard_for_year(year, st.profile)
     names = {i.id: (getattr(i.name, lang), i.program_project) for i in std.indicators}
-    deps = deprivation_table(frame, tuple(i for i in yd.indicators if i in names))
+    deps = deprivation_table(frame, tuple(i for i in yd.indicators if i in names), std)
     dep_chart = bar_chart([names[i][0] for i in deps["indicator"]],
                           [float(v) for v in deps["rate"]],
                           title=translate("deprivation_table", lang))
@@ -106,7 +120,7 @@ def dashboard(request: Request, year: int) -> Response:
                   total=total, target=target, chart=chart, dep_chart=dep_chart,
                   deps=deps.to_dict("records"), names=names,
                   transitions=transition_table(frame, TRANSITIONS).to_dict("records"),
-                  slug=slugify, standard=std.id)
+                  slug=yd.slug_of, standard=std.id)
 
 
 def _parse_filter(request: Request, yd: YearData) -> ListFilter:
@@ -140,12 +154,11 @@ def commune_list(request: Request, year: int, slug: str, page: int = 1) -> Respo
     pages = max(1, math.ceil(len(rows) / size))
     page = min(max(page, 1), pages)
     shown = rows.iloc[(page - 1) * size: page * size]
-    villages = commune_summary(in_commune.assign(commune=in_commune["village"]), None,
-                               yd.villages(commune))
+    villages = commune_summary(in_commune, None, yd.villages(commune), by="village")
     std_names = _indicator_names(request, year)
     return render(
         request, "commune.html", user=user, year=year, commune=commune, slug=slug,
-        villages=villages[villages["commune"] != "__total__"].to_dict("records"),
+        villages=villages[~villages["is_total"]].to_dict("records"),
         rows=shown.to_dict("records"), n=len(rows), page=page, pages=pages, f=f,
         categories=(*CATEGORIES, "unknown"), transitions=TRANSITIONS,
         indicators=[(i, std_names.get(i, i)) for i in yd.indicators],
@@ -189,7 +202,7 @@ def household_page(request: Request, year: int, household_id: str) -> Response:
     audit.record(st.engine, "view_household", username=user.username, role=user.role,
                  review_year=year, unit=commune, obj=household_id, ip=client_ip(request))
     return render(request, "household.html", user=user, year=year, view=view,
-                  slug=slugify(commune))
+                  slug=yd.slug_of(commune))
 
 
 @router.get("/years/{year}/quarantine")
@@ -212,4 +225,4 @@ def quarantine_page(request: Request, year: int, commune: str | None = None) -> 
     rows = st.data.quarantine(year, wanted)
     return render(request, "quarantine.html", user=user, year=year,
                   rows=rows.to_dict("records"), commune=commune,
-                  communes=[(slugify(c), c) for c in visible(user, known)])
+                  communes=[(yd.slug_of(c), c) for c in visible(user, known)] if yd else [])
