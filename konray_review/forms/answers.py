@@ -70,7 +70,8 @@ def form_answers(household: Mapping[str, Any], members: Sequence[Mapping[str, An
                  profile: Profile, b1: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Engine harness input (``answers`` + ``repeats``) for one household's Phiếu B.
 
-    ``household`` may carry the extra keys ``household_no``, ``household_size`` and
+    ``household`` may carry the extra keys ``household_no``, ``household_code`` (last year's
+    id of a listed household; default village code + number), ``household_size`` and
     ``interview_date``; ``b1`` holds the B1 scoring answers (item id -> option id(s)).
     """
     answers = _pick(household, HOUSEHOLD_ANSWERS)
@@ -78,11 +79,16 @@ def form_answers(household: Mapping[str, Any], members: Sequence[Mapping[str, An
         "interview_date": answer_value(household.get("interview_date")) or "",
         "commune": profile.unit(household["commune"]).slug,
         "village": village_code(profile, household["commune"], household["village"]),
-        "household_no": int(household.get("household_no", 1)),
         "household_size": int(household.get("household_size", len(members))),
         "income_method": income_method(household, bool(b1)),
         "roster_check": True,
     })
+    number = int(household.get("household_no", 1))
+    if household.get("review_reason") == "on_list":  # last year's id, typed or picked
+        answers["listed_household_id"] = household.get("household_code") or (
+            f"{answers['village']}__{number}")
+    else:
+        answers["household_no"] = number
     if not answers["interview_date"]:
         del answers["interview_date"]
     answers.update({k: v for k, v in (b1 or {}).items()})

@@ -21,12 +21,18 @@ import pandas as pd
 
 from konray_review.forms import xlsform
 from konray_review.forms.b1 import b1_choices, b1_rows, load_b1_table
+from konray_review.forms.household_list import (
+    HOUSEHOLDS_FILE,
+    households_csv,
+    listed_household_rows,
+)
 from konray_review.forms.preview import (
     household_preview_rows,
     member_preview_rows,
     working_age_expr,
     xp_num,
 )
+from konray_review.forms.relevance import thresholds
 from konray_review.forms.source import FORMS, default_source_dir, load_form_rows, read_yaml
 from konray_review.profile import Profile, load_profile
 from konray_review.schema import code_lists
@@ -83,8 +89,7 @@ def area_expr(profile: Profile) -> str:
 def form_params(year: int, standard: Standard, profile: Profile) -> dict[str, Any]:
     """Values for the ``{{name}}`` placeholders of the form source."""
     ref = reference_date(year, profile)
-    ind = {i.rule: i.params for i in standard.indicators}
-    school = ind.get("child_schooling", {"min_age": 3, "max_age": 15})
+    ages = thresholds(standard)  # the normaliser decides "asked or skipped" with the same
     signs = load_phieu_a_signs(standard)["signs"]
     return {
         "year": int(year), "standard_id": standard.id,
@@ -95,10 +100,7 @@ def form_params(year: int, standard: Standard, profile: Profile) -> dict[str, An
         "age_from_birth_date": age_from_birth_date_expr(ref),
         "area_expr": area_expr(profile),
         "working_age_expr": working_age_expr(standard, year),
-        "working_min_age": xp_num(standard.working_age.min_age.value),
-        "education_min_age": xp_num(school["min_age"]),
-        "school_min_age": xp_num(school["min_age"]), "school_max_age": xp_num(school["max_age"]),
-        "nutrition_child_under": xp_num(ind.get("nutrition", {"child_under": 16})["child_under"]),
+        **{name: xp_num(value) for name, value in ages.items()},
         "screen_out_at": xp_num(standard.screening.screen_out_at.value),
         "sign_count": len(signs),
     }
@@ -157,9 +159,13 @@ def content_version(year: int, book: xlsform.Sheets, attachments: dict[str, byte
     return f"{year}-{digest.hexdigest()[:12]}"
 
 
-def make_sheets(form: str, year: int, profile: Profile, src_dir: Path
+def make_sheets(form: str, year: int, profile: Profile, src_dir: Path,
+                household_list: pd.DataFrame | None = None
                 ) -> tuple[xlsform.Sheets, dict[str, bytes]]:
-    """The XLSForm sheets (with version) and attachments of one form for one year (pure)."""
+    """The XLSForm sheets (with version) and attachments of one form for one year (pure).
+
+    ``household_list`` (last year's households) becomes the ``households.csv`` choice file
+    Phiếu B's listed households are picked from; without it their code is typed in."""
     standard = standard_for_year(year, profile)
     table = load_b1_table(profile.b1_region or standard.b1_region)
     generators = {
@@ -167,6 +173,7 @@ def make_sheets(form: str, year: int, profile: Profile, src_dir: Path
         "b1_items": partial(b1_rows, table),
         "member_preview": partial(member_preview_rows, standard),
         "preview": partial(household_preview_rows, standard),
+        "listed_household": partial(listed_household_rows, household_list is not None),
     }
     params = form_params(year, standard, profile)
     survey, settings = load_form_rows(form, src_dir, params, generators, standard.indicator_ids)
@@ -174,6 +181,9 @@ def make_sheets(form: str, year: int, profile: Profile, src_dir: Path
     lists = _choice_lists(xlsform.used_lists(survey), generated, src_dir)
     settings = {**settings, "default_language": xlsform.DEFAULT_LANGUAGE}
     attachments = {VILLAGES_FILE: villages_csv(profile)}
+    if household_list is not None and any(
+            r["type"].endswith(f" {HOUSEHOLDS_FILE}") for r in survey):
+        attachments[HOUSEHOLDS_FILE] = households_csv(household_list)
     book = xlsform.sheets(survey, lists, settings)
     book["settings"][0]["version"] = content_version(year, book, attachments)
     return book, attachments
@@ -198,10 +208,12 @@ def convert_xlsx(xlsx: bytes, validate: bool = True) -> str:
 
 
 def build_form(form: str, year: int, profile: Profile | None = None,
-               src_dir: Path | None = None, validate: bool = True) -> BuiltForm:
+               src_dir: Path | None = None, validate: bool = True,
+               household_list: pd.DataFrame | None = None) -> BuiltForm:
     """Build one form for one review year; raises ``FormBuildError`` unless it is clean."""
     profile = profile or load_profile()
-    book, attachments = make_sheets(form, year, profile, src_dir or default_source_dir())
+    book, attachments = make_sheets(form, year, profile, src_dir or default_source_dir(),
+                                    household_list)
     xlsx = xlsform.to_xlsx(book)
     xform = convert_xlsx(xlsx, validate=validate)
     s = book["settings"][0]
@@ -209,8 +221,9 @@ def build_form(form: str, year: int, profile: Profile | None = None,
 
 
 def build_all(year: int, profile: Profile | None = None, src_dir: Path | None = None,
-              validate: bool = True) -> list[BuiltForm]:
-    return [build_form(f, year, profile, src_dir, validate) for f in FORMS]
+              validate: bool = True, household_list: pd.DataFrame | None = None
+              ) -> list[BuiltForm]:
+    return [build_form(f, year, profile, src_dir, validate, household_list) for f in FORMS]
 
 
 def write_built(built: BuiltForm, out_dir: Path) -> list[Path]:

@@ -16,6 +16,9 @@ def build(
     profile: str = typer.Option(None, "--profile",
                                 help="Hồ sơ huyện (district profile id or path)."),
     src: str = typer.Option(None, "--src", help="Thư mục nguồn biểu mẫu; default: forms/."),
+    households: str = typer.Option(
+        None, "--households", help="Danh sách hộ năm trước (CSV/Parquet: household_id, "
+        "head_name, village, …) -> households.csv; không có thì nhập mã hộ."),
 ) -> None:
     """Dựng Phiếu A và Phiếu B (XLSX + XForm + CSV), kiểm tra bằng ODK Validate.
 
@@ -26,12 +29,15 @@ def build(
     from pathlib import Path
 
     from konray_review.forms.build import FormBuildError, build_all, write_built
+    from konray_review.forms.household_list import read_household_list
     from konray_review.profile import load_profile
 
     year = year or date.today().year
     out_dir = Path(out) if out else Path("build") / "forms" / str(year)
     try:
-        built = build_all(year, load_profile(profile), Path(src) if src else None)
+        listed = read_household_list(Path(households)) if households else None
+        built = build_all(year, load_profile(profile), Path(src) if src else None,
+                          household_list=listed)
     except (FormBuildError, ValueError) as exc:
         typer.echo(f"Lỗi dựng biểu mẫu (form build failed): {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -25,7 +25,9 @@ YES_NO = "yes_no"
 
 #: Canonical value of a column whose question was not asked (not relevant), e.g. labour
 #: questions outside working age. The classifier gives these the same meaning as the form's
-#: preview does (blank = false). Columns not listed here stay null when blank.
+#: preview does (blank = false). The normaliser fills them only where the question's own
+#: relevance condition was false (``forms.relevance``); a blank answer to a question that
+#: was asked stays null and is reported. Columns not listed here stay null when blank.
 NOT_ASKED: dict[str, dict[str, Any]] = {
     "members": {
         "able_to_work": False, "wants_work": False, "employment": "not_in_labour_force",

@@ -8,6 +8,7 @@ standard and the district profile, so no threshold is ever typed into a form by 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -26,9 +27,29 @@ class FormSourceError(ValueError):
     """The form source is malformed; the message names the file and the row."""
 
 
+#: environment variable naming the folder with the form sources (overrides the default)
+FORMS_DIR_ENV = "KONRAY_FORMS_DIR"
+
+
 def default_source_dir() -> Path:
-    """``forms/`` at the repository root (next to the ``konray_review`` package)."""
-    return Path(__file__).resolve().parents[2] / "forms"
+    """``$KONRAY_FORMS_DIR``, else ``forms/`` next to the ``konray_review`` package: the
+    repository root in a checkout or editable install, or inside the package when the wheel
+    ships it (``konray_review/forms_src``). Raises :class:`FormSourceError` when none exists,
+    rather than failing later on a missing file."""
+    override = os.environ.get(FORMS_DIR_ENV)
+    if override:
+        candidates = [Path(override).expanduser()]
+    else:
+        package = Path(__file__).resolve().parents[1]
+        candidates = [package.parent / "forms", package / "forms_src"]
+    for folder in candidates:
+        if (folder / "common").is_dir():
+            return folder
+    tried = ", ".join(str(c) for c in candidates)
+    raise FormSourceError(
+        f"không tìm thấy thư mục nguồn biểu mẫu (form sources not found; tried {tried}). "
+        f"Đặt biến môi trường {FORMS_DIR_ENV} tới thư mục forms/ của kho mã "
+        f"(set {FORMS_DIR_ENV} to the repository's forms/ folder).")
 
 
 def read_yaml(path: Path) -> Any:

@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 from pyodk._utils.config import CentralConfig as PyodkCentral
 from pyodk._utils.config import Config as PyodkConfig
 from pyodk._utils.session import Session as PyodkSession
 from pyodk.client import Client
 
+from konray_review.forms.household_list import LIST_PROPERTIES, HouseholdListError, list_rows
 from konray_review.profile import Profile, load_profile
 from konray_review.sources.base import Batch, DeployResult, ReviewState, check_state
 from konray_review.sources.config import CentralConfig
@@ -36,7 +38,7 @@ from konray_review.sources.normalise import flatten_odata, to_canonical
 from konray_review.sources.xlsform import XLSX_TYPE, form_settings
 
 REVIEW_STATES = {"has_issues": "hasIssues", "approved": "approved", "rejected": "rejected"}
-ENTITY_PROPERTIES = ("household_id", "commune", "village", "head_name", "previous_category")
+ENTITY_PROPERTIES = LIST_PROPERTIES
 
 
 def make_client(config: CentralConfig) -> Client:
@@ -214,17 +216,13 @@ class CentralSource:
 
 
 def entity_rows(households: pd.DataFrame) -> list[dict[str, str]]:
-    """Entity dicts: ``label`` (head – village) plus string properties."""
-    frame = households.copy()
-    if "previous_category" not in frame.columns and "category" in frame.columns:
-        frame["previous_category"] = frame["category"]
-    missing = {"household_id", "head_name", "village"} - set(frame.columns)
-    if missing:
-        raise SourceError(f"danh sách hộ thiếu cột {sorted(missing)} (list lacks columns)")
-    cols = [c for c in ENTITY_PROPERTIES if c in frame.columns]
-    out = frame[cols].astype(object).where(frame[cols].notna(), "").astype(str)
-    out.insert(0, "label", out["head_name"] + " – " + out["village"])
-    return out.to_dict("records")
+    """Entity dicts: ``label`` (head – village) plus string properties: the same columns as
+    the ``households.csv`` the form builder makes (``forms.household_list``), so Phiếu B's
+    lookup of ``household_id`` works with either."""
+    try:
+        return list_rows(households).to_dict("records")
+    except HouseholdListError as exc:
+        raise SourceError(str(exc)) from None
 
 
 def _time_max(rows: Iterable[dict[str, Any]], field: str) -> pd.Timestamp | None:
@@ -242,12 +240,20 @@ def _watermark(rows: list[dict[str, Any]], since: datetime | None) -> datetime |
 
 
 def _latest_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop rows repeated by overlapping pages/filters: one per ``__id``, latest version."""
-    best: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
-    for row in rows:
-        sys_ = row.get("__system", {})
-        rank = (sys_.get("edits") or 0, sys_.get("updatedAt") or "", sys_.get("deletedAt") or "")
-        old = best.get(row["__id"])
-        if old is None or rank >= old[0]:
-            best[row["__id"]] = (rank, row)
-    return [row for _, row in best.values()]
+    """Drop rows repeated by overlapping pages/filters: one per ``__id``, the latest version
+    (most edits, then latest update, then deletion; on a tie the later row), in the order
+    each ``__id`` first appeared."""
+    if not rows:
+        return []
+    rank = pd.DataFrame.from_records([r.get("__system") or {} for r in rows],
+                                     columns=["edits", "updatedAt", "deletedAt"])
+    key = pd.DataFrame({
+        "id": [r["__id"] for r in rows], "pos": np.arange(len(rows)),
+        "edits": rank["edits"].fillna(0).astype("int64"),
+        "updated": rank["updatedAt"].fillna("").astype(str),
+        "deleted": rank["deletedAt"].fillna("").astype(str),
+    })
+    key["first"] = key.groupby("id", sort=False)["pos"].transform("min")
+    keep = (key.sort_values(["edits", "updated", "deleted", "pos"], kind="stable")
+            .drop_duplicates("id", keep="last").sort_values("first"))
+    return [rows[i] for i in keep["pos"]]

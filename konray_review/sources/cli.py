@@ -6,6 +6,7 @@ counts and ids only: no names, no ID numbers, no secrets.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -94,7 +95,9 @@ def pull(
     source: Annotated[From, typer.Option("--from", help="central | kobo | files | demo")],
     path: Annotated[Path | None, typer.Argument(
         help="với --from files: .csv.zip, .xlsx, thư mục")] = None,
-    out: Annotated[Path, typer.Option("--out", help="thư mục kết quả")] = Path("data/pulled"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="thư mục kết quả (mặc định $KONRAY_HOME/pulled hoặc output/pulled)")
+    ] = None,
     since: Annotated[datetime | None, typer.Option(
         "--since", help="lấy từ thời điểm (ISO)")] = None,
     full: Annotated[bool, typer.Option("--full", help="lấy lại toàn bộ (bỏ qua mốc)")] = False,
@@ -111,6 +114,7 @@ def pull(
     from konray_review.sources.pull import pull_into
     from konray_review.sources.state import FileStateStore
 
+    out = out or default_pull_dir()
     try:
         src = make_source(source.value, path=path, config=config, form=form, profile=profile,
                           demo_n=demo_n, demo_seed=demo_seed)
@@ -123,6 +127,11 @@ def pull(
         report.problems.to_csv(out / "problems.csv", index=False)
     typer.echo(report.summary_vi())
     typer.echo(f"Bảng: {out / 'households.parquet'}, {out / 'members.parquet'} (+ .csv)")
+
+
+def default_pull_dir() -> Path:
+    """``$KONRAY_HOME/pulled``, else ``output/pulled`` (git-ignored), like the store's home."""
+    return Path(os.environ.get("KONRAY_HOME", "output")) / "pulled"
 
 
 def write_tables(store, out: Path) -> None:

@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from konray_review.forms.household_list import HouseholdListError, households_csv
 from konray_review.profile import Profile, load_profile
 from konray_review.sources.base import Batch, DeployResult, ReviewState, check_state
-from konray_review.sources.central import entity_rows
 from konray_review.sources.config import KoboConfig
 from konray_review.sources.http import SourceError, new_session, send
 from konray_review.sources.normalise import (
@@ -46,8 +46,9 @@ _KOBO_META = {"_submission_time": "__submitted_at", "_last_edited": "__updated_a
 
 
 def _uuid(values: pd.Series) -> pd.Series:
-    text = values.astype(object).where(values.notna(), None)
-    return text.map(lambda v: v if v is None or str(v).startswith("uuid:") else f"uuid:{v}")
+    text = values.astype(object).where(values.notna(), None).astype("str")
+    prefixed = text.where(text.str.startswith("uuid:").fillna(True), "uuid:" + text)
+    return prefixed.astype(object).where(values.notna(), None)
 
 
 def flatten_kobo(rows: list[dict[str, Any]]) -> RawFrames:
@@ -149,9 +150,10 @@ class KoboSource:
         self.key = f"kobo:{urlsplit(self.config.base_url).netloc}/{self.asset_uid}"
         media = [(Path(p).name, Path(p).read_bytes()) for p in attachments or []]
         if entity_list is not None:  # no entity lists on KoBo: ship the list as a CSV
-            rows = pd.DataFrame(entity_rows(entity_list))
-            rows.insert(0, "name", rows["household_id"])
-            media.append((f"{entity_list_name}.csv", rows.to_csv(index=False).encode()))
+            try:  # the same households.csv the form builder makes
+                media.append((f"{entity_list_name}.csv", households_csv(entity_list)))
+            except HouseholdListError as exc:
+                raise SourceError(str(exc)) from None
         for filename, content in media:
             self.upload_media(filename, content)
         asset = self._send("GET", f"{self._asset()}/")

@@ -27,8 +27,10 @@ import numpy as np
 import pandas as pd
 
 from konray_review.forms.fields import EXTRA_HOUSEHOLD_COLUMNS, MEMBER_REPEAT, NOT_ASKED
+from konray_review.forms.relevance import CONDITIONAL, as_mask, household_asked, member_asked
 from konray_review.profile import Profile
 from konray_review.schema import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column
+from konray_review.standards import Standard, StandardError, standard_for_year
 
 # --- the form-field -> column mapping (one place) ------------------------------------------
 # Aligned with konray_review.forms.fields (docs/forms.md), which derives paths from the forms.
@@ -114,11 +116,14 @@ def _geojson_points(frame: pd.DataFrame, sep: str) -> pd.DataFrame:
     """Central OData GeoJSON ``{type, coordinates, properties.accuracy}`` -> ODK text form."""
     for col in [c for c in frame.columns if c.endswith(f"{sep}coordinates")]:
         base = col[: -len("coordinates") - 1]
-        coords = frame[col]
+        coords = frame[col].astype(object)
         acc = frame.get(f"{base}{sep}properties{sep}accuracy", pd.Series(np.nan, frame.index))
-        text = [None if not isinstance(c, list) else
-                " ".join(str(v) for v in [c[1], c[0], *(c[2:3] or [0]), "" if pd.isna(a) else a])
-                .strip() for c, a in zip(coords, acc, strict=True)]
+        point = coords.notna() & (coords.str.len() >= 2)  # [lon, lat(, alt)]
+        parts = [coords.str[1], coords.str[0], coords.str[2].fillna(0), acc.astype(object)]
+        text = parts[0].astype(str)
+        for part in parts[1:]:
+            text = text + " " + part.astype(str).where(part.notna(), "")
+        text = text.str.strip().where(point, None)
         drop = [c for c in frame.columns if c.startswith(f"{base}{sep}")]
         frame = frame.drop(columns=drop).assign(**{base: text})
     return frame
@@ -133,8 +138,12 @@ def explode_repeat(frame: pd.DataFrame, sep: str, id_col: str = "__id") -> tuple
     if not cols:
         return frame, pd.DataFrame({PARENT: pd.Series(dtype="str")})
     rows = frame[cols[0]].explode()
-    rows = rows[rows.map(lambda v: isinstance(v, Mapping))]
-    members = pd.json_normalize(rows.tolist(), sep=sep) if len(rows) else pd.DataFrame()
+    rows = rows[rows.notna()]  # an empty roster explodes to one missing row
+    try:
+        members = pd.json_normalize(rows.tolist(), sep=sep) if len(rows) else pd.DataFrame()
+    except (AttributeError, TypeError, NotImplementedError) as exc:
+        raise NormaliseError(f"nhóm lặp '{MEMBERS_REPEAT}' có phần tử không phải nhóm "
+                             f"(a roster entry is not a group): {exc}") from None
     members = members.drop(columns=[c for c in members.columns if c.startswith("__")])
     members.columns = [c.removeprefix(f"{cols[0]}{sep}") for c in members.columns]
     members[PARENT] = frame.loc[rows.index, id_col].to_numpy()
@@ -276,7 +285,7 @@ def _map_units(households: pd.DataFrame, profile: Profile) -> pd.DataFrame:
     villages = profile.villages()
     by_code = dict(zip(villages["village_code"], villages["village"], strict=True))
     village = households["village"]
-    households["village"] = village.map(lambda v: by_code.get(v, v)).astype("str").where(
+    households["village"] = village.map(by_code).fillna(village).astype("str").where(
         village.notna(), np.nan)
     households["province"] = households["province"].fillna(profile.province)
     area = households["commune"].map(profile.area_of())
@@ -301,7 +310,9 @@ def to_canonical(raw: RawFrames, *, profile: Profile, source: str,
         problems += _problem_rows(bad, ids, "households", col.name, raw_col,
                                   f"không đọc được giá trị {col.kind} (not a valid {col.kind})")
     has_roster = ids.isin(set(_field(raw.members, PARENT)))
-    hh = _fill_not_asked(hh, sub, "households", has_roster)
+    hh, skip_problems = fill_not_asked(hh, sub, "households", household_asked(hh), has_roster,
+                                       ids)
+    problems += skip_problems
     hh["instance_id"] = ids.astype("str")
     meta = {"submitted_at": Column("submitted_at", "timestamp")}
     hh["submitted_at"], bad = type_column(_field(sub, "__submitted_at"), meta["submitted_at"])
@@ -312,7 +323,7 @@ def to_canonical(raw: RawFrames, *, profile: Profile, source: str,
     local_year = hh["submitted_at"].dt.tz_convert(REVIEW_TZ).dt.year.astype("Int64")
     hh["review_year"] = hh["review_year"].fillna(local_year)
     hh = _add_household_extra(hh, sub, source, form_id).join(geopoints(sub))
-    mem, mem_problems = _members(raw.members, hh)
+    mem, mem_problems = _members(raw.members, hh, profile)
     problems += mem_problems
     missing_id = hh["household_id"].isna()
     problems += _problem_rows(missing_id, ids, "households", "household_id",
@@ -321,19 +332,41 @@ def to_canonical(raw: RawFrames, *, profile: Profile, source: str,
     return Canonical(hh, mem, frame)
 
 
-def _fill_not_asked(typed: pd.DataFrame, raw: pd.DataFrame, table: str,
-                    where: pd.Series) -> pd.DataFrame:
-    """Blank or absent answers (a question not relevant) get the meaning the form's preview
-    and the classifier give them (``forms.fields.NOT_ASKED``, e.g. no labour questions
-    outside working age = false). Household defaults only apply to Phiếu B submissions (with
-    a roster); values that were present but unreadable stay missing (they are problems)."""
+_UNANSWERED = ("câu hỏi đã được hỏi nhưng không có trả lời "
+               "(question was asked but has no answer)")
+_UNDECIDABLE = ("không xác định được câu hỏi có được hỏi không vì thiếu câu trả lời khác "
+                "(cannot tell whether the question was asked: an answer it depends on is "
+                "missing)")
+
+
+def fill_not_asked(typed: pd.DataFrame, raw: pd.DataFrame, table: str, asked: Mapping[str,
+                   pd.Series], where: pd.Series, ids: pd.Series,
+                   label: pd.Series | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Blank answers to questions the form skipped (its ``relevant`` was false, see
+    ``forms.relevance``) get the meaning the preview and the classifier give them
+    (``forms.fields.NOT_ASKED``). Blank answers to questions that were asked, or where it
+    cannot be told, stay missing and become problems, so the record is quarantined rather
+    than silently filled in. A field absent from the source counts as blank. Only rows in
+    ``where`` are looked at (household questions: Phiếu B submissions, with a roster)."""
     fields = HOUSEHOLD_FIELDS if table == "households" else MEMBER_FIELDS
-    for column, default in NOT_ASKED[table].items():
-        if default is None or column not in typed.columns:
+    scope = where.to_numpy(dtype=bool)
+    label = label if label is not None else pd.Series("", index=typed.index)
+    problems: list[dict[str, Any]] = []
+    for question in CONDITIONAL[table]:
+        column = question.column
+        blank = _text(_field(raw, fields[column])).isna().to_numpy() & scope
+        condition = asked[column]
+        default = NOT_ASKED[table].get(column)
+        skipped = blank & as_mask(condition, False)
+        if default is not None and skipped.any():
+            typed.loc[skipped, column] = default
+        if not question.required:
             continue
-        blank = _text(_field(raw, fields[column])).isna().to_numpy() & where.to_numpy()
-        typed.loc[blank, column] = default
-    return typed
+        for mask, what in ((blank & as_mask(condition, True), _UNANSWERED),
+                           (blank & condition.isna().to_numpy(), _UNDECIDABLE)):
+            problems += _problem_rows(pd.Series(mask, index=typed.index), ids, table, column,
+                                      label, what)
+    return typed, problems
 
 
 def _add_household_extra(hh: pd.DataFrame, sub: pd.DataFrame, source: str,
@@ -360,7 +393,20 @@ def _add_household_extra(hh: pd.DataFrame, sub: pd.DataFrame, source: str,
     return hh
 
 
-def _members(raw: pd.DataFrame, hh: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def _standards(years: pd.Series, profile: Profile) -> dict[int, Standard]:
+    """The standard of each review year present (years no standard covers are left out:
+    their conditional questions cannot be decided and are reported)."""
+    out: dict[int, Standard] = {}
+    for year in years.dropna().unique():
+        try:
+            out[int(year)] = standard_for_year(int(year), profile)
+        except StandardError:
+            continue
+    return out
+
+
+def _members(raw: pd.DataFrame, hh: pd.DataFrame, profile: Profile
+             ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     raw = raw.reset_index(drop=True)
     parent = _field(raw, PARENT).astype(object)
     known = parent.isin(set(hh["instance_id"]))
@@ -376,7 +422,12 @@ def _members(raw: pd.DataFrame, hh: pd.DataFrame) -> tuple[pd.DataFrame, list[di
         out[col.name], bad = type_column(raw_col, col)
         problems += _problem_rows(bad, parent, "members", col.name, raw_col,
                                   f"không đọc được giá trị {col.kind} (not a valid {col.kind})")
-    out = _fill_not_asked(out, raw, "members", pd.Series(True, index=raw.index))
+    years = parent.map(hh.set_index("instance_id")["review_year"]).astype("Int64")
+    asked = member_asked(out, years, _standards(years, profile))
+    number = "member_no=" + out["member_no"].astype("str").fillna("?")
+    out, skip_problems = fill_not_asked(out, raw, "members", asked,
+                                        pd.Series(True, index=raw.index), parent, number)
+    problems += skip_problems
     out["instance_id"] = parent.astype("str")
     return out, problems
 

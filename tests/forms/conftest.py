@@ -14,6 +14,8 @@ from konray_review.forms.answers import form_answers
 from konray_review.forms.build import BuiltForm, build_form, write_built
 from konray_review.forms.engine import EngineError, check_engine, run_cases
 from konray_review.profile import load_profile
+from konray_review.sources.files import parse_submission, read_xml_folder
+from konray_review.sources.normalise import Canonical, to_canonical
 from tests.forms.cases import YEARS, all_cases
 from tests.forms.constraint_cases import constraint_cases, phieu_a_cases
 
@@ -73,3 +75,28 @@ def engine_runs(built) -> dict[str, tuple[list[dict], list[dict]]]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip(batches, pool.map(run, batches.values()), strict=True))
     return {name: (batches[name][1], results[name]) for name in batches}
+
+
+def normalise_results(results: list[dict[str, Any]], folder: Path) -> Canonical:
+    """Engine submissions -> the production normaliser, through the XML-folder adapter
+    (``sources.files``) exactly as hand-copied Collect instances are read. Households come
+    back in the order of ``results``; members by household, then member_no."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, r in enumerate(results):
+        (folder / f"{i:05d}.xml").write_text(r["submission"], encoding="utf-8")
+    raw, form_id = read_xml_folder(folder)
+    canon = to_canonical(raw, profile=PROFILE, source="files", form_id=form_id)
+    order = [parse_submission(r["submission"].encode("utf-8"))["__id"] for r in results]
+    hh = canon.households.set_index("instance_id", drop=False).loc[order]
+    rank = {iid: i for i, iid in enumerate(order)}
+    mem = canon.members.assign(_rank=canon.members["instance_id"].map(rank))
+    mem = mem.sort_values(["_rank", "member_no"]).drop(columns="_rank")
+    return Canonical(hh.reset_index(drop=True), mem.reset_index(drop=True), canon.problems)
+
+
+@pytest.fixture(scope="session")
+def normalised(engine_runs, tmp_path_factory: pytest.TempPathFactory) -> dict[int, Canonical]:
+    """{year: the parity batch normalised by konray_review.sources.normalise}."""
+    return {year: normalise_results(engine_runs[f"parity-{year}"][1],
+                                    tmp_path_factory.mktemp(f"submissions-{year}"))
+            for year in YEARS}

@@ -55,6 +55,8 @@ def constraint_cases(profile: Profile) -> list[dict[str, Any]]:
         variant("signs-10", "screening_signs", answer(review_reason="request", screening_signs=10)),
         variant("income-negative", "income_per_capita", answer(income_per_capita=-1)),
         variant("id-short", "head_id_number", answer(head_id_number="12345")),
+        variant("listed-code-bad", "listed_household_id",
+                answer(listed_household_id="Thôn A 12")),
     ]
 
 
@@ -64,8 +66,8 @@ def phieu_a_cases(profile: Profile) -> list[dict[str, Any]]:
 
     signs = [s["id"] for s in load_phieu_a_signs(standard_for_year(YEAR, profile))["signs"]]
     base = _valid(profile)["answers"]
-    ident = {k: base[k] for k in ("interview_date", "commune", "village", "household_no",
-                                  "head_name", "head_ethnicity")}
+    ident = {**{k: base[k] for k in ("interview_date", "commune", "village", "head_name",
+                                     "head_ethnicity")}, "household_no": 1}
     out = []
     for k in range(len(signs) + 1):
         answers = {**ident, **{f"sign_{s}": "yes" if i < k else "no" for i, s in enumerate(signs)}}

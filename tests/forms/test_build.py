@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -139,6 +140,43 @@ def test_source_error_names_the_row(tmp_path):
                       encoding="utf-8")
     with pytest.raises(FormSourceError, match="nothing_like_this"):
         make_sheets("phieu_a", 2023, PROFILE, src)
+
+
+def test_listed_households_keep_last_years_id(tmp_path):
+    """With last year's list, Phiếu B picks the household from households.csv and copies its
+    household_id; without one the code is typed and checked; a bad list names the line."""
+    import pandas as pd
+
+    from konray_review.forms.build import build_form
+    from konray_review.forms.household_list import HouseholdListError, households_csv
+
+    listed = pd.DataFrame({"household_id": ["dak_koi__thon_mau_1__12", "x__7"],
+                           "head_name": ["A", "B"], "village": ["Thôn mẫu 1", "Thôn mẫu 2"],
+                           "category": ["poor", None]})
+    b = build_form("phieu_b", 2023, load_profile(), household_list=listed)  # ODK Validate on
+    rows = pd.read_csv(io.BytesIO(b.attachments["households.csv"]), dtype=str,
+                       keep_default_na=False)
+    assert rows["name"].tolist() == listed["household_id"].tolist()
+    assert rows["previous_category"].tolist() == ["poor", ""]
+    assert 'select_one_from_file households.csv' in {r["type"] for r in b.sheets["survey"]}
+    assert "instance('households')/root/item[name" in b.xform
+    plain, _ = make_sheets("phieu_b", 2023, load_profile(), default_source_dir())
+    typed = {r.get("name"): r for r in plain["survey"]}["listed_household_id"]
+    assert typed["type"] == "text" and "regex" in typed["constraint"]
+    with pytest.raises(HouseholdListError, match=r"\[3\]"):
+        households_csv(listed.assign(household_id=["a__1", ""]))
+
+
+def test_missing_form_sources_name_the_env_override(tmp_path, monkeypatch):
+    """An install without the forms/ folder fails clearly; KONRAY_FORMS_DIR points to one."""
+    monkeypatch.setenv("KONRAY_FORMS_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(FormSourceError, match="KONRAY_FORMS_DIR"):
+        default_source_dir()
+    copy = tmp_path / "my-forms"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "forms", copy,
+                    ignore=shutil.ignore_patterns("engine"))
+    monkeypatch.setenv("KONRAY_FORMS_DIR", str(copy))
+    assert default_source_dir() == copy
 
 
 def test_cli_build_writes_artefacts(tmp_path):

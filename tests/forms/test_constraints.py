@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from konray_review.forms.household_list import listed_household_rows
 from konray_review.forms.source import default_source_dir, read_yaml
 
 pytestmark = pytest.mark.node
@@ -13,7 +14,8 @@ def _messages() -> dict[str, str]:
     """Vietnamese constraint messages as written in the form source (the intended text)."""
     src = default_source_dir()
     rows = [*read_yaml(src / "phieu_b" / "survey.yaml"),
-            *read_yaml(src / "common" / "identification.yaml")]
+            *read_yaml(src / "common" / "identification.yaml"),
+            *listed_household_rows(False)]  # made by the builder when there is no list
     return {r["name"]: r["constraint_message"]["vi"] for r in rows
             if isinstance(r, dict) and "constraint_message" in r}
 
@@ -36,6 +38,7 @@ def test_valid_household_has_no_problem(engine_runs):
 @pytest.mark.parametrize("case_id", [
     "negative-area", "zero-area", "two-heads", "age-130", "age-negative", "birth-future",
     "interview-future", "roster-mismatch", "no-head", "signs-10", "income-negative", "id-short",
+    "listed-code-bad",
 ])
 def test_invalid_answer_rejected_with_message(engine_runs, case_id):
     cases, results = engine_runs["constraints"]

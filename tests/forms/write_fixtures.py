@@ -15,13 +15,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from konray_review.forms.build import build_form, write_built
 from konray_review.forms.engine import run_cases
 from konray_review.forms.fields import form_fields
 from tests.forms.cases import all_cases
-from tests.forms.conftest import PROFILE, engine_request
+from tests.forms.conftest import PROFILE, engine_request, normalise_results
 from tests.forms.constraint_cases import phieu_a_cases
-from tests.forms.normalise import normalise
 
 OUT = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 PICK = {
@@ -35,7 +36,17 @@ PREVIEW = ("pre_deprivation_count", "pre_income_test", "pre_category", "pre_scre
 
 
 def _jsonable(v: Any) -> Any:
-    return None if isinstance(v, float) and v != v else v
+    """A pandas cell as JSON: missing -> None, numpy scalars -> Python, dates -> ISO text."""
+    if v is None or (not isinstance(v, list | dict) and pd.isna(v)):
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v.item() if hasattr(v, "item") else v
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _jsonable(v) for k, v in row.items()}
+            for row in frame.astype(object).to_dict("records")]
 
 
 def write_year(year: int, tmp: Path) -> dict[str, Any]:
@@ -49,15 +60,22 @@ def write_year(year: int, tmp: Path) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(tmp / b.file_names()["xml"], OUT / "forms" / f"{b.form_id}.xml")
     fields = form_fields("phieu_b", year)
+    hh_cols = [f.column for f in fields if f.table == "households"]
+    mem_cols = ["household_id", *(f.column for f in fields if f.table == "members")]
+    canon = normalise_results(results, tmp / "normalised")
+    if not canon.problems.empty:
+        raise SystemExit(f"normalising the fixtures found problems:\n{canon.problems}")
+    households = _records(canon.households)
+    members = _records(canon.members)
     expected = {}
-    for c, r in zip(cases, results, strict=True):
+    for c, r, hh in zip(cases, results, households, strict=True):
         name = f"{b.form_id}/{c['id']}.xml"
         (OUT / name).write_text(r["submission"], encoding="utf-8")
-        hh, members = normalise(r, fields, PROFILE)
         expected[name] = {
             "form_id": b.form_id, "version": b.version,
-            "household": {k: _jsonable(v) for k, v in hh.items()},
-            "members": [{k: _jsonable(v) for k, v in m.items()} for m in members],
+            "household": {k: hh[k] for k in hh_cols},
+            "members": [{k: m[k] for k in mem_cols} for m in members
+                        if m["instance_id"] == hh["instance_id"]],
             "preview": {k: r["values"][k] for k in PREVIEW},
         }
     return expected

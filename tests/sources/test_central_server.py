@@ -208,6 +208,23 @@ def test_deploy_creates_then_versions_with_attachments_and_entity_list(profile, 
         assert len(fake.datasets["households"]["entities"]) == 10
 
 
+def test_entity_list_has_the_columns_of_the_forms_households_csv(review):
+    """Phiếu B reads household_id from the households.csv slot: the Entity list linked there
+    and the file the builder makes must have the same columns; bad ids are refused."""
+    import io
+
+    from konray_review.forms.household_list import households_csv
+    from konray_review.sources.central import entity_rows
+
+    last = review.households.head(6)
+    built = pd.read_csv(io.BytesIO(households_csv(last)), dtype=str, keep_default_na=False)
+    rows = pd.DataFrame(entity_rows(last))
+    assert list(built.columns) == ["name", *rows.columns]
+    assert built.drop(columns="name").equals(rows)
+    with pytest.raises(SourceError, match="household_id"):
+        entity_rows(pd.concat([last, last.head(1)]))
+
+
 def test_empty_form_and_quiet_server_pulls_change_nothing(records, profile, tmp_path):
     with FakeCentral([]) as fake:
         source, store = _source(fake, profile), FileStateStore(tmp_path)

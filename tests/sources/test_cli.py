@@ -26,6 +26,19 @@ def test_pull_demo_writes_canonical_tables_without_personal_data_in_output(tmp_p
     assert again.exit_code == 0 and len(pd.read_parquet(out / "households.parquet")) == 40
 
 
+def test_pull_defaults_to_konray_home_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KONRAY_HOME", str(tmp_path / "home"))
+    res = runner.invoke(app, ["pull", "--from", "demo", "--demo-households", "5"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "home" / "pulled" / "households.parquet").exists()
+    monkeypatch.delenv("KONRAY_HOME")
+    res = runner.invoke(app, ["pull", "--from", "demo", "--demo-households", "5"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "output" / "pulled" / "households.parquet").exists()
+    assert not (tmp_path / "data").exists()
+
+
 def test_pull_files_needs_a_path_and_reports_clearly(tmp_path):
     res = runner.invoke(app, ["pull", "--from", "files", "--out", str(tmp_path)])
     assert res.exit_code == 1 and "PATH" in res.output

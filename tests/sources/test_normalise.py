@@ -77,10 +77,69 @@ def test_bad_values_are_reported_with_record_and_field_not_dropped(rows, profile
                     strict=True))
     assert found == {(bad[0]["__id"], "households", "living_area_m2"),
                      (bad[0]["__id"], "members", "age"),
-                     (bad[2]["__id"], "households", "owns_tv")}
+                     (bad[2]["__id"], "households", "owns_tv"),
+                     # unreadable age: whether the school question applied cannot be told
+                     (bad[0]["__id"], "members", "school_on_track")}
     hh = out.households.set_index("instance_id")
     assert hh.loc[bad[1]["__id"], "water_source"] == "xyz"
     assert pd.isna(hh.loc[bad[0]["__id"], "living_area_m2"])
+
+
+def _skip_problems(out):
+    return set(zip(out.problems["table"], out.problems["column"], out.problems["value"],
+                   strict=True))
+
+
+def test_unanswered_relevant_questions_are_problems_not_defaults(rows, profile):
+    """has_dwelling = yes but no wall/area answers; a 47-year-old without labour or
+    education answers: the blanks stay missing and each is reported (record + field)."""
+    gaps = copy.deepcopy(rows[:1])
+    structure = gaps[0]["housing"]["structure"]
+    structure["wall_durable"] = None  # blank
+    del structure["roof_durable"]  # absent from the source altogether
+    del gaps[0]["housing"]["living_area_m2"]
+    head = gaps[0]["roster"]["members"][0]
+    for field in ("able_to_work", "employment", "education_level"):
+        head[field] = None
+    out = _canon(gaps, profile)
+    assert set(out.problems["instance_id"]) == {gaps[0]["__id"]}
+    assert _skip_problems(out) == {
+        ("households", "wall_durable", ""), ("households", "roof_durable", ""),
+        ("households", "living_area_m2", ""), ("members", "able_to_work", "member_no=1"),
+        ("members", "employment", "member_no=1"), ("members", "education_level", "member_no=1")}
+    hh = out.households.iloc[0]
+    assert pd.isna(hh["wall_durable"]) and pd.isna(hh["roof_durable"])
+    assert pd.isna(hh["living_area_m2"]) and hh["column_durable"] == True  # noqa: E712
+    first = out.members[out.members["member_no"] == 1].iloc[0]
+    assert pd.isna(first["employment"]) and pd.isna(first["education_level"])
+
+
+def test_questions_skipped_by_relevance_get_the_not_asked_meaning(rows, profile):
+    """No dwelling: no structure or area questions; a 70-year-old is past working age; a
+    2-year-old gets no education, school or labour questions: defaults, no problems."""
+    skipped = copy.deepcopy(rows[:1])
+    housing = skipped[0]["housing"]
+    housing["has_dwelling"] = "no"
+    del housing["structure"], housing["living_area_m2"]
+    old, baby = skipped[0]["roster"]["members"][1:3]
+    old.update(age=70, birth_date=None)
+    baby.update(age=2, birth_date=None, stunted=None, underweight=None)
+    labour = ("able_to_work", "wants_work", "employment", "wage_worker", "has_labour_contract")
+    for field in labour:
+        old[field] = None
+        baby[field] = None
+    for field in ("education_level", "studying", "trained_by_employer", "school_on_track"):
+        baby[field] = None
+    out = _canon(skipped, profile)
+    assert out.problems.empty
+    hh = out.households.iloc[0]
+    assert [hh[c] for c in ("wall_durable", "column_durable", "roof_durable")] == [False] * 3
+    assert hh["living_area_m2"] == 0.0
+    mem = out.members.set_index("member_no")
+    assert mem.loc[2, "employment"] == "not_in_labour_force" and not mem.loc[2, "able_to_work"]
+    assert mem.loc[2, "education_level"] == "primary"  # answered: kept as it is
+    assert mem.loc[3, "education_level"] == "none" and not mem.loc[3, "studying"]
+    assert pd.isna(mem.loc[3, "school_on_track"]) and pd.isna(mem.loc[3, "stunted"])
 
 
 def test_time_zones_and_spelling_variants(rows, profile):
