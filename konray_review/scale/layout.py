@@ -1,4 +1,4 @@
-"""Partitioned Parquet at rest: ``<root>/<table>/review_year=Y/province_code=P/commune_code=C/<part>.parquet``.
+"""Partitioned Parquet at rest: ``<root>/<table>/review_year=Y/province_code=P/commune_code=C/``.
 
 Why this layout: one review year of one commune is the unit the review is organised by, so
 it is the natural unit of work and of storage. Directory keys are hive-style so DuckDB reads
@@ -20,6 +20,8 @@ import pandas as pd
 from konray_review.profile import slugify
 
 TABLES = ("households", "members")
+#: earlier reviews on record (household_id, review_year, category): optional, same keys
+HISTORY = "history"
 #: key used for a blank province/commune or a member whose household is not in the table
 UNKNOWN = "_unknown"
 
@@ -61,28 +63,44 @@ def _slug(name: object) -> str:
 
 
 def write_tables(households: pd.DataFrame, members: pd.DataFrame, root: str | Path, *,
-                 part: str = "part-00000") -> list[Partition]:
+                 part: str = "part-00000", history: pd.DataFrame | None = None,
+                 ) -> list[Partition]:
     """Write one review's canonical tables, split by year, province and commune.
 
-    Each member goes where its household goes (first row of that household id); a member
-    whose household is missing is written to the ``_unknown`` partition of its year, never
-    dropped, so validation can report it. Returns the partitions written.
+    Each member (and history row) goes where its household goes (first row of that household
+    id); a row whose household is missing is written to the ``_unknown`` partition of its
+    year, never dropped, so validation can report it. Returns the partitions written.
     """
     hh_rel = _household_rel(households)
     first = ~households["household_id"].duplicated().to_numpy()
     lookup = pd.Series(hh_rel[first], index=households["household_id"].to_numpy()[first])
-    mem_rel = members["household_id"].map(lookup).to_numpy(dtype=object)
-    orphan = pd.isna(mem_rel)
-    if orphan.any():
-        year = _single_year(households)
-        mem_rel[orphan] = partition_rel(year, None, None)
+    unknown = partition_rel(_single_year(households), None, None)
+    mem_rel = _follow(members, lookup, unknown)
+    hist_rel = None if history is None else _follow(history, lookup, unknown)
+    rows = {"households": _positions(hh_rel), "members": _positions(mem_rel)}
+    if history is not None:
+        rows[HISTORY] = _positions(hist_rel)
+    frames = {"households": households, "members": members, HISTORY: history}
+    none = np.array([], dtype=np.int64)
     written = []
-    for rel in sorted(set(hh_rel) | set(mem_rel)):
+    for rel in sorted(set(rows["households"]) | set(rows["members"])):
         p = Partition(str(root), rel, part)
-        _write(households[hh_rel == rel], p.path("households"))
-        _write(members[mem_rel == rel], p.path("members"))
+        for table, where in rows.items():
+            _write(frames[table].iloc[where.get(rel, none)], p.path(table))
         written.append(p)
     return written
+
+
+def _positions(keys: np.ndarray) -> dict[str, np.ndarray]:
+    """Row positions per partition key, in one pass (no scan per partition)."""
+    return pd.Series(np.arange(len(keys))).groupby(keys, sort=False).indices \
+        if len(keys) else {}
+
+
+def _follow(table: pd.DataFrame, lookup: pd.Series, unknown: str) -> np.ndarray:
+    rel = table["household_id"].map(lookup).to_numpy(dtype=object)
+    rel[pd.isna(rel)] = unknown
+    return rel
 
 
 def _household_rel(households: pd.DataFrame) -> np.ndarray:
@@ -130,12 +148,17 @@ def read_partition(partition: Partition) -> tuple[pd.DataFrame, pd.DataFrame]:
     return tuple(pd.read_parquet(partition.path(t)) for t in TABLES)  # type: ignore[return-value]
 
 
-def read_all(root: str | Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_history(partition: Partition) -> pd.DataFrame | None:
+    path = partition.path(HISTORY)
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def read_all(root: str | Path, year: int) -> dict[str, pd.DataFrame | None]:
     """Whole tables of one review year in one process (the single-machine path)."""
     parts = list_partitions(root, year)
-    out = []
-    for table in TABLES:
+    out: dict[str, pd.DataFrame | None] = {}
+    for table in (*TABLES, HISTORY):
         files = [p.path(table) for p in parts if p.path(table).exists()]
-        out.append(pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-                   if files else pd.DataFrame())
-    return out[0], out[1]
+        out[table] = (pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+                      if files else None)
+    return out
