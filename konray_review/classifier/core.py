@@ -18,7 +18,7 @@ from konray_review.classifier.errors import InputError, Problem, raise_if
 from konray_review.classifier.inputs import Table, to_arrow_strings
 from konray_review.classifier.rules import RULE_COLUMNS, RULES, Context
 from konray_review.classifier.transitions import transitions
-from konray_review.schema import CATEGORIES, INCOME_TESTS, TRANSITIONS, codes
+from konray_review.schema import CATEGORIES, INCOME_TESTS, TRANSITIONS, code_lists, codes
 from konray_review.standards import Standard, standard_for_year, standard_id_for_year
 
 _HH_BASE = ("household_id", "area", "review_reason", "screening_signs", "income_per_capita",
@@ -202,6 +202,7 @@ def _classify_standard(
     _require_rule_columns(standard, hh, mem)
     ctx = Context(standard, hh, mem, member_hh, len(rows), years[member_hh],
                   member_count_all[rows])
+    ctx.prefetch_codes(*_code_columns(standard))
     data: dict[str, Any] = {"household_id": np.asarray(hh.household_ids)}
     data["standard"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8),
                                                  categories=[standard.id])
@@ -211,7 +212,7 @@ def _classify_standard(
         data[f"dep_{ind.id}"] = flag
         count += flag
     data["deprivation_count"] = count
-    data.update(_income_and_category(standard, hh, count))
+    data.update(_income_and_category(standard, ctx, count))
     data["member_count"] = member_count_all[rows].astype(np.int32)
     return pd.DataFrame(data, index=rows)
 
@@ -247,8 +248,25 @@ def _require_rule_columns(standard: Standard, hh: Table, mem: Table) -> None:
     mem.require(mcols)
 
 
-def _income_and_category(standard: Standard, hh: Table, count: np.ndarray) -> dict[str, Any]:
-    area = hh.codes("area", codes("area"))
+def codes_names() -> list[str]:
+    return list(code_lists())
+
+
+def _code_columns(standard: Standard) -> tuple[list[str], list[str]]:
+    """Code columns this standard's rules read (members, households), for prefetching."""
+    code_lists = set(codes_names())
+    mem: list[str] = []
+    hh: list[str] = ["area", "review_reason"]
+    for ind in standard.indicators:
+        h, m = RULE_COLUMNS[ind.rule]
+        mem += [c for c in m if c in code_lists and c not in mem]
+        hh += [c for c in h if c in code_lists and c not in hh]
+    return mem, hh
+
+
+def _income_and_category(standard: Standard, ctx: Context, count: np.ndarray) -> dict[str, Any]:
+    hh = ctx.hh
+    area = ctx.hcode("area")
     urban = area == codes("area").index("urban")
     income = hh.numbers("income_per_capita", allow_null=True, minimum=0)
     b1 = hh.numbers("b1_score", allow_null=True, minimum=0)
@@ -272,7 +290,7 @@ def _income_and_category(standard: Standard, hh: Table, count: np.ndarray) -> di
         [~known, below & (count >= poor_min), below, middle],
         [-1, 0, 1, 2], default=3,
     ).astype(np.int8)
-    screened = _screened_out(standard, hh)
+    screened = _screened_out(standard, ctx)
     cat = np.where(screened, 3, cat).astype(np.int8)
     basis = np.where(has_income, 0, np.where(use_b1, 1, -1)).astype(np.int8)
     return {
@@ -283,9 +301,10 @@ def _income_and_category(standard: Standard, hh: Table, count: np.ndarray) -> di
     }
 
 
-def _screened_out(standard: Standard, hh: Table) -> np.ndarray:
+def _screened_out(standard: Standard, ctx: Context) -> np.ndarray:
     """Requests with at least ``screen_out_at`` of the 9 Phiếu A signs are not poor/near-poor."""
-    reason = hh.codes("review_reason", codes("review_reason"))
+    hh = ctx.hh
+    reason = ctx.hcode("review_reason")
     request = reason == codes("review_reason").index("request")
     signs = hh.numbers("screening_signs", allow_null=True, minimum=0)
     raise_if(signs > 9, hh.household_ids, "households", "screening_signs", "is more than 9", signs)

@@ -9,6 +9,7 @@ declares indicators, weights and cut-offs as data; this module only computes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,18 @@ class Context:
 
     def any_member(self, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self.member_hh, weights=mask, minlength=self.n_households) > 0
+
+    def prefetch_codes(self, member_columns: list[str], household_columns: list[str]) -> None:
+        """Look up code columns on two threads (Arrow's kernels release the GIL).
+
+        Errors surface in column order, as they would one by one.
+        """
+        jobs = [(f"mc:{c}", lambda c=c: self.mem.codes(c, codes(c))) for c in member_columns]
+        jobs += [(f"hc:{c}", lambda c=c: self.hh.codes(c, codes(c))) for c in household_columns]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [(key, pool.submit(make)) for key, make in jobs if key not in self.cache]
+            for key, fut in futures:
+                self.cache[key] = fut.result()
 
     def count_members(self, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self.member_hh, weights=mask, minlength=self.n_households)
@@ -68,11 +81,17 @@ def working_age(ctx: Context) -> np.ndarray:
     wa = ctx.standard.working_age
     sex = ctx.mcode("sex")  # 0 male, 1 female (order of codes.yaml)
     years = ctx.years_of_members
-    upper = np.empty(len(sex), dtype=np.int16)
-    for pos, name in enumerate(codes("sex")):
-        r = wa.retirement[name]
-        months = np.minimum(r.max_months, r.base_months + r.step_months * (years - r.base_year))
-        np.copyto(upper, (months // 12).astype(np.int16), where=sex == pos)
+    if len(years) and years.min() == years.max():  # one review year: one cut-off per sex
+        table = np.array([wa.upper_exclusive(name, int(years[0])) for name in codes("sex")],
+                         dtype=np.int16)
+        upper = table[sex]
+    else:
+        upper = np.empty(len(sex), dtype=np.int16)
+        for pos, name in enumerate(codes("sex")):
+            r = wa.retirement[name]
+            months = np.minimum(r.max_months,
+                                r.base_months + r.step_months * (years - r.base_year))
+            np.copyto(upper, (months // 12).astype(np.int16), where=sex == pos)
     age = ctx.age
     return (age >= wa.min_age.value) & (age < upper)
 
