@@ -176,6 +176,11 @@ def _duplicate_keys(pos: np.ndarray, no: np.ndarray) -> np.ndarray:
     """Rows whose (household, member_no) pair occurs more than once."""
     if len(pos) == 0:
         return np.zeros(0, dtype=bool)
+    same_hh = pos[1:] == pos[:-1]
+    if (pos[1:] >= pos[:-1]).all() and (no[1:][same_hh] > no[:-1][same_hh]).all():
+        # grouped and numbered upwards within each household (as forms and sources write
+        # rosters): no pair can repeat, and this needs no counting table
+        return np.zeros(len(pos), dtype=bool)
     key = pos * (int(no.max()) + 1) + no
     if key.max() < 50_000_000:  # a counting table is cheaper than hashing or sorting
         counts = np.bincount(key)

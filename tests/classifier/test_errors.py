@@ -101,3 +101,13 @@ def test_empty_review_gives_an_empty_result_with_the_output_columns():
     assert {"household_id", "category", "transition", "dep_waste"} <= set(out.columns)
     with pytest.raises(InputError):
         classify(h.iloc[:0], m)  # members of no household are still an error
+
+
+@pytest.mark.parametrize(("numbers", "bad"), [([3, 2, 1], False), ([2, 1, 2], True),
+                                              ([1, 2, 2], True), ([1, 3, 2], False)])
+def test_member_numbers_in_any_order(numbers, bad):
+    h, m = case({}, [member(member_no=n) for n in numbers], renumber=False)
+    if bad:
+        assert error_of(h, m).column == "member_no"
+    else:
+        assert classify(h, m)["member_count"].iloc[0] == 3
