@@ -7,6 +7,7 @@ the review year, adjusted by the district profile) supplies every threshold.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -44,10 +45,19 @@ def classify(
     naming the household and the column for malformed input.
     """
     hh_ids = _household_ids(households)
-    hh = Table("households", households, hh_ids)
-    hh.require(_HH_BASE)
-    years = _review_years(hh, year)
-    member_hh, mem = _attach_members(members, hh_ids)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the uniqueness hash runs beside the member mapping (Arrow releases the GIL);
+        # a duplicate id is reported before any member error it may have caused
+        unique = pool.submit(lambda: len(pc.unique(to_arrow_strings(hh_ids))))
+        try:
+            hh = Table("households", households, hh_ids)
+            hh.require(_HH_BASE)
+            years = _review_years(hh, year)
+            member_hh, mem = _attach_members(members, hh_ids)
+        except InputError:
+            _raise_on_duplicate_ids(hh_ids, unique.result())
+            raise
+        _raise_on_duplicate_ids(hh_ids, unique.result())
     member_count = np.bincount(member_hh, minlength=len(hh_ids)).astype(np.float64)
     raise_if(member_count == 0, hh_ids, "members", "household_id", "has no member on the roster")
     if len(hh_ids) == 0:
@@ -105,11 +115,13 @@ def _household_ids(households: pd.DataFrame) -> pd.Series:
     null = ids.isna().to_numpy()
     raise_if(null, np.array([f"<row {i}>" for i in range(len(ids))], dtype=object)
              if null.any() else ids, "households", "household_id", "is blank")
-    arr = to_arrow_strings(ids)
-    if len(pc.unique(arr)) != len(arr):
+    return ids
+
+
+def _raise_on_duplicate_ids(ids: pd.Series, unique_count: int) -> None:
+    if unique_count != len(ids):
         raise_if(ids.duplicated(keep=False).to_numpy(), ids, "households", "household_id",
                  "appears more than once in one review")
-    return ids
 
 
 def _review_years(hh: Table, year: int | None) -> np.ndarray:
