@@ -265,19 +265,15 @@ def _require_rule_columns(standard: Standard, hh: Table, mem: Table) -> None:
     mem.require(mcols)
 
 
-def codes_names() -> list[str]:
-    return list(code_lists())
-
-
 def _code_columns(standard: Standard) -> tuple[list[str], list[str]]:
     """Code columns this standard's rules read (members, households), for prefetching."""
-    code_lists = set(codes_names())
+    coded = set(code_lists())
     mem: list[str] = []
     hh: list[str] = ["area", "review_reason"]
     for ind in standard.indicators:
         h, m = RULE_COLUMNS[ind.rule]
-        mem += [c for c in m if c in code_lists and c not in mem]
-        hh += [c for c in h if c in code_lists and c not in hh]
+        mem += [c for c in m if c in coded and c not in mem]
+        hh += [c for c in h if c in coded and c not in hh]
     return mem, hh
 
 

@@ -18,7 +18,7 @@ SUMMARY_COLUMNS = ("commune", "received", "quarantined", "households", "poor", "
 
 def commune_summary(batch_households: pd.DataFrame, quarantine: pd.DataFrame,
                     classified: pd.DataFrame, profile: Profile, year: int) -> pd.DataFrame:
-    """One row per commune plus a district total row (``commune`` = "Toàn huyện")."""
+    """One row per commune plus a total row labelled by the profile (``total_label``)."""
     received = batch_households.groupby("commune", dropna=False).size()
     q = quarantine.drop_duplicates("instance_id")
     quarantined = q.groupby("commune", dropna=False).size()
@@ -30,7 +30,7 @@ def commune_summary(batch_households: pd.DataFrame, quarantine: pd.DataFrame,
     table = pd.concat([received.rename("received"), quarantined.rename("quarantined"), counts],
                       axis=1).fillna(0).astype(int)
     table.index = table.index.map(lambda c: "(trống)" if pd.isna(c) else c)
-    table.loc["Toàn huyện"] = table.sum()
+    table.loc[profile.total_label()] = table.sum()
     return _rates(table, profile, year).reset_index(names="commune")[list(SUMMARY_COLUMNS)]
 
 

@@ -90,25 +90,24 @@ def users_list(store: StoreOpt = None) -> None:
 @users_app.command("disable")
 def users_disable(username: str, store: StoreOpt = None) -> None:
     """Khoá tài khoản và kết thúc các phiên (disable an account, end its sessions)."""
-    from konray_review.portal.accounts import AccountError, set_active
-
-    try:
-        set_active(_engine(store), username, False)
-    except AccountError as exc:
-        _fail(exc)
+    _set_active(username, store, False)
     typer.echo(f"Đã khoá {username} (disabled)")
 
 
 @users_app.command("enable")
 def users_enable(username: str, store: StoreOpt = None) -> None:
     """Mở khoá tài khoản (enable an account)."""
+    _set_active(username, store, True)
+    typer.echo(f"Đã mở khoá {username} (enabled)")
+
+
+def _set_active(username: str, store: str | None, active: bool) -> None:
     from konray_review.portal.accounts import AccountError, set_active
 
     try:
-        set_active(_engine(store), username, True)
+        set_active(_engine(store), username, active)
     except AccountError as exc:
         _fail(exc)
-    typer.echo(f"Đã mở khoá {username} (enabled)")
 
 
 @users_app.command("passwd")
