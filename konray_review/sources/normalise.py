@@ -159,16 +159,32 @@ _ODATA_META = {
 }
 
 
+_NAV_LINK = "@odata.navigationLink"
+
+
+def check_expanded(df: pd.DataFrame) -> None:
+    """Every repeat Central links to (``<repeat>@odata.navigationLink``) came inline.
+
+    A real Central sends the annotation next to the inline rows even with ``$expand=*``
+    (recorded from v2026.2.2), so the annotation alone says nothing: a repeat is missing
+    only when a row has the link but not the rows (a pull without ``$expand=*``)."""
+    for link in [c for c in df.columns if c.endswith(_NAV_LINK)]:
+        repeat = link[: -len(_NAV_LINK)]
+        inline = df[repeat] if repeat in df.columns else pd.Series(np.nan, index=df.index)
+        absent = df[link].notna() & inline.isna()
+        if absent.any():
+            where = df.loc[absent, "__id"].iloc[0] if "__id" in df.columns else "?"
+            raise NormaliseError(f"dữ liệu OData thiếu $expand=* ở bản ghi {where} (repeat "
+                                 f"'{repeat}' not expanded, only {link})")
+
+
 def flatten_odata(records: Iterable[Mapping[str, Any]]) -> RawFrames:
     """Central OData rows (``$expand=*``: roster nested inline) -> :class:`RawFrames`."""
     records = list(records)
     if not records:
         return RawFrames(pd.DataFrame(columns=list(META)), pd.DataFrame(columns=[PARENT]))
     df = pd.json_normalize(records, sep="/")
-    links = [c for c in df.columns if c.endswith("@odata.navigationLink")]
-    if links:
-        raise NormaliseError("dữ liệu OData thiếu $expand=* (roster not expanded: "
-                             f"{links[0]})")
+    check_expanded(df)
     df, members = explode_repeat(df, "/")
     name = df.get("__system/submitterName")
     ident = df.get("__system/submitterId")
