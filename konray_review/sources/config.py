@@ -26,13 +26,14 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class HttpSettings:
-    """Timeouts and retry budget applied to every call."""
+    """Timeouts and the retry budget: per request (``retries``) and per stage (seconds)."""
 
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
-    retries: int = 5
+    retries: int = 5  # extra attempts of one request, at most
     backoff: float = 1.0  # seconds; doubled per attempt, capped at backoff_max
     backoff_max: float = 30.0
+    stage_budget: float = 60.0  # seconds of failed attempts + waits in one pull/write-back
 
 
 @dataclass(frozen=True)
