@@ -2,7 +2,9 @@
 
 Why a Protocol: the pull logic (watermarks, de-duplication, commit) and the CLI are written
 once against ``pull(since)``, ``deploy_form(...)`` and ``set_review_state(...)``; which
-server is behind them is configuration.
+server is behind them is configuration. A server that keeps comments (Central) also has
+``add_comment`` / ``comments`` (:class:`Commenting`): the write-back posts each comment once
+and reads them back to repair a run that stopped half way (``pipeline.stages.write_back``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class DeployResult:
     attachments: list[str] = field(default_factory=list)
     entities: int = 0
     created: bool = False
+    changed: bool = True  # False: the server already had exactly this form; nothing published
 
 
 @runtime_checkable
@@ -62,6 +65,15 @@ class Source(Protocol):
 
     def set_review_state(self, instance_id: str, state: ReviewState,
                          comment_vi: str | None = None) -> None: ...
+
+
+@runtime_checkable
+class Commenting(Protocol):
+    """A source whose server keeps per-submission comments."""
+
+    def add_comment(self, instance_id: str, body: str) -> None: ...
+
+    def comments(self, instance_id: str) -> list[str]: ...
 
 
 def check_state(state: str) -> str:

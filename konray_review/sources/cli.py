@@ -34,8 +34,11 @@ def _fail(message: str) -> None:
 
 def make_source(kind: str, *, path: Path | None = None, config: Path | None = None,
                 form: str | None = None, profile: str | None = None, demo_n: int = 500,
-                demo_seed: int = 0, demo_year: int = 2023):
-    """The configured source (``central``/``kobo`` read the servers file or environment)."""
+                demo_seed: int = 0, demo_year: int = 2023, year: int | None = None):
+    """The configured source (``central``/``kobo`` read the servers file or environment).
+
+    The server's form is ``form`` when given, else the form of ``year`` (``phieu_b_<year>``
+    on Central; on KoBo the asset with that form's title)."""
     from konray_review.profile import load_profile
     from konray_review.sources import config as cfg
 
@@ -43,14 +46,11 @@ def make_source(kind: str, *, path: Path | None = None, config: Path | None = No
     if kind == "central":
         from konray_review.sources.central import CentralSource
 
-        return CentralSource(cfg.load_central(config), form_id=form, profile=prof)
+        return CentralSource(cfg.load_central(config), form_id=form, year=year, profile=prof)
     if kind == "kobo":
-        from dataclasses import replace
-
         from konray_review.sources.kobo import KoboSource
 
-        conf = cfg.load_kobo(config)
-        return KoboSource(replace(conf, asset_uid=form) if form else conf, profile=prof)
+        return KoboSource(cfg.load_kobo(config), asset_uid=form, year=year, profile=prof)
     if kind == "files":
         from konray_review.sources.files import FilesSource
 
@@ -62,33 +62,54 @@ def make_source(kind: str, *, path: Path | None = None, config: Path | None = No
     return DemoSource(demo_n, year=demo_year, seed=demo_seed, profile=prof)
 
 
-def deploy(
-    xlsx: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="XLSForm (.xlsx) từ `forms build`")],
-    to: Annotated[Server, typer.Option("--to", help="central hoặc kobo")],
-    attachment: Annotated[list[Path] | None, typer.Option(
-        "--attachment", "-a", exists=True, help="tệp đính kèm (CSV), lặp lại được")] = None,
-    households: Annotated[Path | None, typer.Option(
-        "--households", exists=True,
-        help="danh sách hộ năm trước (.parquet/.csv) -> Entity list 'households'")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="tệp servers.toml")] = None,
-    form: Annotated[str | None, typer.Option(
-        "--form", help="form id (Central) / asset uid (KoBo)")] = None,
-) -> None:
-    """Triển khai biểu mẫu lên ODK Central hoặc KoBoToolbox (deploy a form)."""
-    from konray_review.sources.http import SourceError
+def echo_retry(event) -> None:
+    """Show each retry on stderr as it happens (counts and paths only)."""
+    typer.secho(f"  ↻ {event.text()}", fg=typer.colors.YELLOW, err=True)
 
+
+def deploy(
+    to: Annotated[Server, typer.Option("--to", help="central hoặc kobo")],
+    year: Annotated[int | None, typer.Option(
+        "--year", help="Năm rà soát (review year); mặc định năm nay")] = None,
+    build_dir: Annotated[Path | None, typer.Option(
+        "--dir", help="Thư mục biểu mẫu đã dựng; mặc định build/forms/<năm>/")] = None,
+    households: Annotated[Path | None, typer.Option(
+        "--households", exists=True, dir_okay=False,
+        help="Danh sách hộ năm trước (.csv/.parquet) -> Entity list 'households' (Central)")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="tệp servers.toml")] = None,
+) -> None:
+    """Đưa mọi biểu mẫu của năm lên máy chủ, kèm mọi tệp đính kèm (deploy the year's forms).
+
+    Reads the forms `forms build` wrote (Phiếu A and B, villages.csv, households.csv) and
+    publishes each with every attachment its XForm declares. An unchanged form is not
+    published again; a changed one becomes a new version.
+    """
+    from datetime import date
+
+    from konray_review.forms.household_list import read_household_list
+    from konray_review.pipeline.forms import deploy_year
+    from konray_review.sources.http import SourceError, retry_scope
+
+    year = year or date.today().year
+    folder = build_dir or Path("build") / "forms" / str(year)
     try:
-        entity = _read_table(households) if households else None
-        source = make_source(to.value, config=config, form=form)
-        result = source.deploy_form(xlsx, list(attachment or []), entity_list=entity)
+        listed = read_household_list(households) if households else None
+        source = make_source(to.value, config=config, year=year)
+        with retry_scope("deploy", source.config.http.stage_budget, on_retry=echo_retry):
+            results = deploy_year(source, year, folder, listed)
     except (SourceError, ValueError) as exc:
         _fail(str(exc))
-    typer.echo(f"Đã triển khai {result.form_id} phiên bản {result.version} "
-               f"({'mới' if result.created else 'cập nhật'}); đính kèm: "
-               f"{', '.join(result.attachments) or '-'}; hộ trong danh sách: {result.entities}")
-    if result.url:
-        typer.echo(f"Liên kết: {result.url}")
+    for r in results:
+        if not r.changed:
+            typer.echo(f"{r.form_id}: không đổi, giữ phiên bản {r.version} (unchanged, not "
+                       f"published again); hộ trong danh sách: {r.entities}")
+            continue
+        typer.echo(f"{r.form_id}: đã công bố phiên bản {r.version} "
+                   f"({'mới' if r.created else 'phiên bản mới'}); đính kèm: "
+                   f"{', '.join(r.attachments) or '-'}; hộ trong danh sách: {r.entities}")
+        if r.url:
+            typer.echo(f"  Liên kết (link): {r.url}")
 
 
 def pull(
@@ -102,14 +123,19 @@ def pull(
         "--since", help="lấy từ thời điểm (ISO)")] = None,
     full: Annotated[bool, typer.Option("--full", help="lấy lại toàn bộ (bỏ qua mốc)")] = False,
     config: Annotated[Path | None, typer.Option("--config", help="tệp servers.toml")] = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", help="Năm rà soát: chọn biểu mẫu của năm (default: this year)")] = None,
     form: Annotated[str | None, typer.Option(
-        "--form", help="form id (Central) / asset uid (KoBo)")] = None,
+        "--form", help="form id (Central) / asset uid (KoBo), thay cho biểu mẫu của năm")
+    ] = None,
     profile: Annotated[str | None, typer.Option("--profile", help="hồ sơ huyện")] = None,
     demo_n: Annotated[int, typer.Option("--demo-households", help="số hộ (demo)")] = 500,
     demo_seed: Annotated[int, typer.Option("--demo-seed")] = 0,
 ) -> None:
     """Lấy phiếu về bảng hộ/thành viên chuẩn (pull submissions into the canonical tables)."""
-    from konray_review.sources.http import SourceError
+    from datetime import date
+
+    from konray_review.sources.http import SourceError, retry_scope
     from konray_review.sources.normalise import NormaliseError
     from konray_review.sources.pull import pull_into
     from konray_review.sources.state import FileStateStore
@@ -117,9 +143,11 @@ def pull(
     out = out or default_pull_dir()
     try:
         src = make_source(source.value, path=path, config=config, form=form, profile=profile,
-                          demo_n=demo_n, demo_seed=demo_seed)
+                          demo_n=demo_n, demo_seed=demo_seed, year=year or date.today().year)
         store = FileStateStore(out / ".state")
-        report = pull_into(src, store, since=since, full=full)
+        http = getattr(getattr(src, "config", None), "http", None)
+        with retry_scope("pull", getattr(http, "stage_budget", None), on_retry=echo_retry):
+            report = pull_into(src, store, since=since, full=full)
     except (SourceError, NormaliseError, ValueError) as exc:
         _fail(str(exc))
     write_tables(store, out)

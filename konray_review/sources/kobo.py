@@ -3,9 +3,14 @@
 
 No maintained Python client covers import, deploy and validation status
 (``shared/spec/odk-kobo-api.md`` §3), so this is a small client of our own. Nothing here was
-run against a real KoBo server (none is reachable from CI); the shapes come from the KPI
-source and are exercised with recorded-shape fixtures. KoBo has no per-submission comments
-in the v2 data API, so ``comment_vi`` is not stored there (the review state is).
+run against a real KoBo server (none is reachable from CI); the response shapes come from
+KPI's own source and docs (``tests/sources/fixtures/README.md`` names the file behind each
+fixture). KoBo has no per-submission comments in the v2 data API, so only the review state
+is written back (``validation_status``; setting it is idempotent).
+
+The asset is found from the review year: the build titles each form with its year
+(``forms/<form>/settings.yaml``) and the deploy names the asset with that title, so the
+pull looks for the survey asset of that name (``asset_uid`` / ``--form`` override it).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from konray_review.forms.household_list import HouseholdListError, households_cs
 from konray_review.profile import Profile, load_profile
 from konray_review.sources.base import Batch, DeployResult, ReviewState, check_state
 from konray_review.sources.config import KoboConfig
+from konray_review.sources.forms_of_year import form_id_of_year, form_title_of_year
 from konray_review.sources.http import SourceError, new_session, send
 from konray_review.sources.normalise import (
     RawFrames,
@@ -39,7 +45,9 @@ log = logging.getLogger(__name__)
 VALIDATION = {"has_issues": "validation_status_on_hold",
               "approved": "validation_status_approved",
               "rejected": "validation_status_not_approved"}
-_KOBO_META = {"_submission_time": "__submitted_at", "_last_edited": "__updated_at",
+#: KoBo validation statuses in our words (none set: "received")
+SERVER_STATES = {v: k for k, v in VALIDATION.items()}
+_KOBO_META = {"_submission_time": "__submitted_at",
               "_submitted_by": "__submitter", "_validation_status/uid": "__review_state",
               "__version__": "__form_version", "_id": "__record_id",
               "meta/instanceID": "__current_id"}
@@ -74,16 +82,21 @@ class KoboSource:
 
     name = "kobo"
 
-    def __init__(self, config: KoboConfig, *, profile: Profile | None = None,
+    def __init__(self, config: KoboConfig, *, asset_uid: str | None = None,
+                 year: int | None = None, profile: Profile | None = None,
                  page_size: int = 1000, poll_every: float = 2.0, max_polls: int = 90,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        self.config, self.asset_uid = config, config.asset_uid
+        self.config = config
+        self.asset_uid = asset_uid or (None if year is not None else config.asset_uid)
+        self.title = form_title_of_year(year) if year is not None and not asset_uid else None
         self.profile = profile or load_profile()
         self.page_size, self.poll_every, self.max_polls = page_size, poll_every, max_polls
         self.sleep = sleep
         self.session = new_session(config.http, {"Authorization": f"Token {config.token}",
                                                  "Accept": "application/json"})
-        self.key = f"kobo:{urlsplit(config.base_url).netloc}/{self.asset_uid}"
+        host = urlsplit(config.base_url).netloc
+        mark = form_id_of_year(year) if self.title else self.asset_uid
+        self.key = f"kobo:{host}/{mark}"
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:
         url = path if path.startswith("http") else f"{self.config.base_url}/api/v2/{path}"
@@ -91,18 +104,38 @@ class KoboSource:
                     **kwargs)
 
     def _asset(self) -> str:
+        if not self.asset_uid and self.title:
+            self.asset_uid = self.find_asset(self.title) or self.config.asset_uid
         if not self.asset_uid:
-            raise SourceError("thiếu kobo.asset_uid (deploy first, or set asset_uid)")
+            raise SourceError(f"không thấy biểu mẫu '{self.title or ''}' trên KoBo: chạy "
+                              "`konray-review forms deploy --to kobo` trước (form not found on "
+                              "KoBo: deploy it first, or pass its asset uid with --form)")
         return f"assets/{self.asset_uid}"
+
+    def find_asset(self, title: str) -> str | None:
+        """The uid of the survey asset named ``title`` (None when there is none)."""
+        page = self._send("GET", "assets/", params={"q": "asset_type:survey",
+                                                    "limit": 100})
+        found = [a["uid"] for a in page.get("results", []) if a.get("name") == title]
+        while page.get("next"):
+            page = self._send("GET", page["next"])
+            found += [a["uid"] for a in page.get("results", []) if a.get("name") == title]
+        if len(found) > 1:
+            raise SourceError(f"có {len(found)} biểu mẫu tên '{title}' trên KoBo ({found}); "
+                              f"dùng --form <asset uid> (several assets share that name)")
+        return found[0] if found else None
 
     # --- pull -------------------------------------------------------------------------------
     def data_rows(self, since: datetime | None) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"format": "json", "limit": self.page_size, "start": 0,
                                   "sort": json.dumps({"_id": 1})}
         if since is not None:
+            # KPI's submission documents have no "last edited" time (``_submission_time``
+            # is the first receipt, kept on edit), but an edited one carries
+            # ``meta/deprecatedID``: new since ``since`` OR edited ever (a few rows).
             t = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
             params["query"] = json.dumps({"$or": [{"_submission_time": {"$gte": t}},
-                                                  {"_last_edited": {"$gte": t}}]})
+                                                  {"meta/deprecatedID": {"$exists": True}}]})
         page = self._send("GET", f"{self._asset()}/data/", params=params)
         expected, rows = page.get("count"), list(page.get("results", []))
         while page.get("next"):
@@ -130,7 +163,8 @@ class KoboSource:
     # --- write back -------------------------------------------------------------------------
     def set_review_state(self, instance_id: str, state: ReviewState,
                          comment_vi: str | None = None) -> None:
-        """``instance_id``: KoBo's ``_id`` (``source_record_id``) or the root uuid."""
+        """``instance_id``: KoBo's ``_id`` (``source_record_id``) or the root uuid (KPI
+        looks a non-integer id up as ``meta/rootUuid``). Idempotent."""
         ident = str(instance_id).removeprefix("uuid:")
         self._send("PATCH", f"{self._asset()}/data/{ident}/validation_status/",
                    json={"validation_status.uid": VALIDATION[check_state(state)]})
@@ -138,16 +172,32 @@ class KoboSource:
             log.info("KoBo không có ghi chú cho bản ghi; chỉ ghi trạng thái "
                      "(KoBo v2 has no submission comments; state written only)")
 
+    def validation_status(self, instance_id: str) -> str:
+        """The submission's state on the server now, in our words (``received`` if none)."""
+        ident = str(instance_id).removeprefix("uuid:")
+        body = self._send("GET", f"{self._asset()}/data/{ident}/validation_status/")
+        return self.server_state((body or {}).get("uid"))
+
+    @staticmethod
+    def server_state(value: Any) -> str:
+        """A pulled ``review_state`` (``_validation_status/uid``) in our words."""
+        if value is None or value != value or value == "":
+            return "received"
+        return SERVER_STATES.get(str(value), str(value))
+
     # --- deploy -----------------------------------------------------------------------------
     def deploy_form(self, xlsx_path: Path, attachments: list[Path] | None = None, *,
                     entity_list: pd.DataFrame | None = None,
                     entity_list_name: str = "households", **_: Any) -> DeployResult:
         """Import the XLSForm (async, polled), upload media, deploy or redeploy."""
         xlsx_path = Path(xlsx_path)
-        name = form_settings(xlsx_path).get("form_title") or self.config.asset_name
+        settings = form_settings(xlsx_path)
+        name = settings.get("form_title") or self.config.asset_name
+        self.asset_uid = self.find_asset(name)  # each form of the year is its own asset
         created = self.asset_uid is None
         self.asset_uid = self.import_xlsform(xlsx_path, name)
-        self.key = f"kobo:{urlsplit(self.config.base_url).netloc}/{self.asset_uid}"
+        host = urlsplit(self.config.base_url).netloc
+        self.key = f"kobo:{host}/{settings.get('form_id') or self.asset_uid}"
         media = [(Path(p).name, Path(p).read_bytes()) for p in attachments or []]
         if entity_list is not None:  # no entity lists on KoBo: ship the list as a CSV
             try:  # the same households.csv the form builder makes
