@@ -1,8 +1,13 @@
-"""Shared task settings: retries with exponential back-off for stages that talk to a server.
+"""Shared task settings. Tasks are made from the pipeline's plain functions at call time
+(``as_task``), so the logic stays in ``konray_review`` and is tested without Prefect.
 
-Tasks are made from the pipeline's plain functions at call time (``as_task``), so the logic
-stays in ``konray_review`` and is tested without Prefect. Caching is off: inputs hold a
-database engine and DataFrames, and a review must always see the server's current state.
+No task retries: the stages that talk to a server retry inside ``sources.http`` (the one
+retry layer), within a bounded time per stage, and every retry is written to the run log.
+Retrying the whole task on top of that multiplied the attempts (4 task runs x 6 requests:
+31 s for one refused request) and re-ran work that had succeeded; a pull or a write-back
+that gives up is simply resumed by the next run (watermark, write-back record). Caching is
+off: inputs hold a database engine and DataFrames, and a review must always see the
+server's current state.
 """
 
 from __future__ import annotations
@@ -12,17 +17,14 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.tasks import exponential_backoff
 
-#: stages that call a server (pull, write-back, deploy): retried 3 times, 10 s, 20 s, 40 s
+#: stages that call a server: their retries live in ``sources.http`` (``retry_scope``)
 NETWORK = {"pull", "write_back", "deploy_form"}
-RETRY: dict[str, Any] = {"retries": 3, "retry_delay_seconds": exponential_backoff(10),
-                         "retry_jitter_factor": 0.5}
+RETRY: dict[str, Any] = {"retries": 0}
 
 
 def as_task(name: str, fn: Callable[..., Any]) -> Any:
-    options = RETRY if name in NETWORK else {}
-    return task(fn, name=name, cache_policy=NO_CACHE, persist_result=False, **options)
+    return task(fn, name=name, cache_policy=NO_CACHE, persist_result=False, **RETRY)
 
 
 def run_as_task(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

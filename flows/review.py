@@ -22,8 +22,11 @@ except ImportError:  # pragma: no cover - Prefect loads entrypoints as plain mod
 @flow(name="review", log_prints=True)
 def review(source: str = "demo", year: int = 2023, path: str | None = None,
            out: str = "output", store_url: str | None = None, profile: str | None = None,
-           demo_households: int = 7400, quality_engine: str = "gx") -> dict[str, Any]:
-    """One review run for ``source`` (demo|central|kobo|files) and review ``year``."""
+           demo_households: int = 7400, quality_engine: str = "gx",
+           approve_accepted: bool = False) -> dict[str, Any]:
+    """One review run for ``source`` (demo|central|kobo|files) and review ``year``;
+    ``approve_accepted`` marks accepted submissions approved on the server (off by
+    default: the district opts in)."""
     from konray_review.pipeline import make_source, run_review
     from konray_review.profile import load_profile
     from konray_review.store import Store
@@ -33,7 +36,8 @@ def review(source: str = "demo", year: int = 2023, path: str | None = None,
     store = Store(store_url)
     try:
         outcome = run_review(src, year=year, store=store, out_root=Path(out), profile=prof,
-                             runner=run_as_task, quality_engine=quality_engine)
+                             runner=run_as_task, quality_engine=quality_engine,
+                             approve_accepted=approve_accepted)
     finally:
         store.dispose()
     publish_artifacts(outcome)

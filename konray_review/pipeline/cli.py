@@ -78,7 +78,9 @@ def _print_outcome(outcome: Any) -> None:
     if wb.get("reason"):
         console.print(f"Không báo lỗi về máy chủ: {wb['reason']}")
     else:
-        console.print(f"Đã báo lỗi về máy chủ: {wb.get('flagged', 0)} phiếu")
+        console.print(f"Đã báo lỗi về máy chủ: {wb.get('flagged', 0)} phiếu, "
+                      f"{wb.get('commented', 0)} ghi chú; duyệt {wb.get('approved', 0)} phiếu "
+                      f"(flagged, comments, approved)")
 
 
 def _default_out() -> Path:
@@ -87,7 +89,7 @@ def _default_out() -> Path:
 
 def run_plain(source_kind: str, path: str | None, *, year: int, out: Path,
               store_url: str | None, profile_ref: str | None, demo_households: int,
-              write_back: bool, quality_engine: str) -> Any:
+              write_back: bool, quality_engine: str, approve_accepted: bool = False) -> Any:
     from konray_review.pipeline import make_source, run_review
     from konray_review.profile import load_profile
     from konray_review.store import Store
@@ -100,7 +102,7 @@ def run_plain(source_kind: str, path: str | None, *, year: int, out: Path,
     try:
         return run_review(source, year=year, store=store, out_root=out, profile=profile,
                           progress=progress, write_back=write_back,
-                          quality_engine=quality_engine)
+                          quality_engine=quality_engine, approve_accepted=approve_accepted)
     finally:
         progress.close()
         store.dispose()
@@ -117,6 +119,10 @@ def run(
     prefect: bool = typer.Option(None, "--prefect/--no-prefect",
                                  help="Chạy qua Prefect (default: when PREFECT_API_URL set)"),
     write_back: bool = typer.Option(True, "--write-back/--no-write-back"),
+    approve_accepted: bool = typer.Option(
+        False, "--approve-accepted",
+        help="Đánh dấu 'đã duyệt' trên máy chủ các phiếu đạt (mark accepted submissions "
+             "approved; off by default)"),
     quality_engine: str = typer.Option("gx", "--checks", help="gx | pandas"),
 ) -> None:
     """Chạy rà soát: kéo phiếu → kiểm tra → phân loại → lưu → xuất (run the review job)."""
@@ -127,12 +133,13 @@ def run(
     try:
         if use_prefect:
             result = _run_flow(source, path, year, out, store, profile, demo_households,
-                               quality_engine)
+                               quality_engine, approve_accepted)
             typer.echo(f"Thư mục kết quả (output folder): {result['out_dir']}")
             return
         outcome = run_plain(source, path, year=year, out=out, store_url=store,
                             profile_ref=profile, demo_households=demo_households,
-                            write_back=write_back, quality_engine=quality_engine)
+                            write_back=write_back, quality_engine=quality_engine,
+                            approve_accepted=approve_accepted)
     except (ValueError, ReconciliationError, RuntimeError) as exc:
         _fail(f"Lỗi (error): {exc}")
     _print_outcome(outcome)
@@ -140,7 +147,8 @@ def run(
 
 
 def _run_flow(source: str, path: str | None, year: int, out: Path, store: str | None,
-              profile: str | None, demo_households: int, quality_engine: str) -> dict:
+              profile: str | None, demo_households: int, quality_engine: str,
+              approve_accepted: bool = False) -> dict:
     import importlib
     import sys
 
@@ -151,7 +159,7 @@ def _run_flow(source: str, path: str | None, year: int, out: Path, store: str | 
     review = importlib.import_module("flows.review").review
     return review(source=source, year=year, path=path, out=str(out), store_url=store,
                   profile=profile, demo_households=demo_households,
-                  quality_engine=quality_engine)
+                  quality_engine=quality_engine, approve_accepted=approve_accepted)
 
 
 def report(

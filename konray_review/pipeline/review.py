@@ -70,7 +70,7 @@ def run_review(
     profile: Profile | None = None, validator: stages.Validator | None = None,
     progress: Progress | None = None, started_at: datetime | None = None,
     run_id: str | None = None, write_back: bool = True, runner: Runner | None = None,
-    quality_engine: str = "gx",
+    quality_engine: str = "gx", approve_accepted: bool = False,
 ) -> ReviewOutcome:
     """Run the whole review job for one source and year; see the module docstring."""
     profile = profile or load_profile()
@@ -88,7 +88,7 @@ def run_review(
         run_info = {"run_id": run_id, "started_at": started_at, "year": year,
                     "source": getattr(source, "name", "?")}
         outcome = _run(source, year, store, out_dir, profile, validator, progress,
-                       run_info, write_back, runner or _direct)
+                       run_info, write_back, runner or _direct, approve_accepted)
     except BaseException as exc:
         with suppress(Exception):  # never hide the real error behind a logging failure
             store.finish_run(run_id, "failed", message=f"{type(exc).__name__}: {exc}"[:2000])
@@ -105,10 +105,11 @@ def _direct(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 
 def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
          validator: stages.Validator | None, progress: Progress | None,
-         run_info: dict[str, Any], do_write_back: bool, call: Runner) -> ReviewOutcome:
+         run_info: dict[str, Any], do_write_back: bool, call: Runner,
+         approve_accepted: bool = False) -> ReviewOutcome:
     t: dict[str, float] = {}
     run_id = run_info["run_id"]
-    with _timed(t, "pull", progress):
+    with _timed(t, "pull", progress), _retries(store, run_id, "pull", source):
         batch = call("pull", stages.pull, source, store, year=year)
     with _timed(t, "validate", progress):
         checked = call("validate", stages.validate, batch, year=year, profile=profile,
@@ -123,13 +124,24 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
         published = call("publish", publish, store, year=year, out_dir=out_dir,
                          profile=profile, run_info=run_info, received=batch.households,
                          docs_path=checked.docs_path)
-    with _timed(t, "write_back", progress):
+    with _timed(t, "write_back", progress), _retries(store, run_id, "write_back", source):
         wb = (call("write_back", stages.write_back, source, checked.quarantine,
-                   batch.households)
+                   batch.households, store=store, run_id=run_id,
+                   approve_accepted=approve_accepted)
               if do_write_back else {"flagged": 0, "skipped": "disabled"})
     summary = commune_summary(batch.households, checked.quarantine,
                               store.read_classification(year), profile, year)
     return _outcome(run_id, year, out_dir, checked, stats, summary, wb, t, published)
+
+
+def _retries(store: Store, run_id: str, stage: str, source: Any) -> Any:
+    """The stage's one retry budget (``sources.http``); every retry goes to the run log."""
+    from konray_review.sources.http import retry_scope
+    from konray_review.store.runlog import RunLog
+
+    http = getattr(getattr(source, "config", None), "http", None)
+    return retry_scope(stage, getattr(http, "stage_budget", None),
+                       RunLog(store).retry_recorder(run_id))
 
 
 def _outcome(run_id: str, year: int, out_dir: Path, checked: Checked, stats: CommitStats,

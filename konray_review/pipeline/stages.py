@@ -28,7 +28,8 @@ def make_source(kind: str, path: str | None = None, *, year: int, profile: Profi
                 n_households: int = 7400, seed: int = 0, bad_share: float = 0.02,
                 form: str | None = None) -> Any:
     """The configured source. ``demo`` needs nothing; ``files`` needs ``path``;
-    ``central``/``kobo`` read the servers file or environment (``docs/servers.md``)."""
+    ``central``/``kobo`` read the servers file or environment (``docs/servers.md``) and
+    use the form of ``year`` unless ``form`` names another."""
     if kind not in SOURCE_KINDS:
         raise ValueError(f"nguồn không hợp lệ {kind!r}; dùng {SOURCE_KINDS} (unknown source)")
     if kind == "demo":
@@ -40,7 +41,7 @@ def make_source(kind: str, path: str | None = None, *, year: int, profile: Profi
         raise ValueError("nguồn 'files' cần đường dẫn tệp (source 'files' needs a PATH)")
     from konray_review.sources.cli import make_source as open_source
 
-    return open_source(kind, path=Path(path) if path else None, form=form,
+    return open_source(kind, path=Path(path) if path else None, form=form, year=year,
                        profile=profile.directory or profile.id)
 
 
@@ -169,35 +170,185 @@ def store_batch(store: Store, run_id: str, year: int, checked: Checked,
 
 
 # --- write-back ------------------------------------------------------------------------------
-def write_back(source: Any, quarantine: pd.DataFrame,
-               households: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Flag quarantined submissions "has issues" on the server with their messages.
+#: consecutive failed requests after which the write-back stops (the server is down)
+WRITE_BACK_GIVE_UP = 10
 
-    Submissions already flagged (``review_state`` hasIssues in the pull) are not re-sent, so a
-    re-run does not repeat the requests. A source without a server (demo, files) is skipped.
+
+class WriteBackIncomplete(RuntimeError):
+    """Some writes failed; what succeeded is recorded and the next run completes the rest."""
+
+
+def comment_marker(problems_hash: str) -> str:
+    """The last line of our comments: how a later run recognises a comment it posted."""
+    return f"[konray-review #{problems_hash}]"
+
+
+def flag_comments(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """One row per quarantined submission: ``instance_id``, the hash of its set of problems
+    and the comment (one line per failed rule, then the marker)."""
+    import hashlib
+
+    q = quarantine.dropna(subset=["instance_id"])
+    if q.empty:
+        return pd.DataFrame(columns=["instance_id", "hash", "body"])
+    lines = (q.assign(line=q["rule_id"].astype(str) + ": " + q["message_vi"].fillna("")
+                      .astype(str))
+             .groupby("instance_id")["line"].agg(lambda s: "\n".join(sorted(dict.fromkeys(s)))))
+    hashes = lines.map(lambda t: hashlib.sha256(t.encode()).hexdigest()[:12])
+    bodies = lines + "\n" + hashes.map(comment_marker)
+    return pd.DataFrame({"instance_id": lines.index.astype(str), "hash": hashes.to_numpy(),
+                         "body": bodies.to_numpy()})
+
+
+def write_back(source: Any, quarantine: pd.DataFrame, households: pd.DataFrame | None = None,
+               *, store: Store | None = None, run_id: str | None = None,
+               approve_accepted: bool = False) -> dict[str, Any]:
+    """Flag quarantined submissions "has issues" with one comment naming their problems;
+    with ``approve_accepted``, mark the accepted ones "approved" (the district's choice:
+    to supervisors approval means "agreed at the meeting").
+
+    Exactly once and resumable (``store.writeback``): a state is only set when the server's
+    (``review_state`` of this pull) differs; a comment for a submission and its set of
+    problems is recorded ``pending`` before it is posted and ``done`` after, and a run that
+    finds ``pending`` rows (or an unrecorded "has issues" flag) reads that submission's
+    comments first. Approval never overrides a supervisor: only never-reviewed, edited, or
+    our own "has issues" submissions are approved. A source without a server (demo,
+    files) is skipped; failed writes raise :class:`WriteBackIncomplete` after the rest.
     """
-    from konray_review.sources.base import NotSupported
+    from konray_review.sources.base import Commenting, NotSupported
+    from konray_review.store.writeback import COMMENT, DONE, PENDING, STATE, WritebackLog
 
-    if quarantine.empty:
-        return {"flagged": 0, "skipped": 0}
-    messages = (quarantine.dropna(subset=["instance_id"])
-                .assign(line=lambda d: d["rule_id"].astype(str) + ": "
-                        + d["message_vi"].fillna("").astype(str))
-                .groupby("instance_id")["line"].agg(lambda s: "\n".join(dict.fromkeys(s))))
-    done = _already_flagged(households)
-    todo = messages[~messages.index.isin(done)]
-    flagged = 0
-    for instance_id, comment in todo.items():  # one HTTP request per flagged submission
+    flags = flag_comments(quarantine)
+    server = _server_states(source, households)
+    log = WritebackLog(store, source.key, run_id)
+    done = _Tally(commenting=isinstance(source, Commenting))
+    try:
+        if done.commenting:
+            done.repaired = _reconcile(source, log, flags, server)
+            log.mark([(i, COMMENT, h) for i, h in zip(flags["instance_id"], flags["hash"],
+                                                      strict=True)
+                      if log.status(i, COMMENT, h) is None], PENDING)
+        for iid, h, body in flags.itertuples(index=False):
+            if server.get(iid) != "has_issues" and done.send(
+                    source.set_review_state, iid, "has_issues"):
+                log.mark([(iid, STATE, "has_issues")], DONE, now=False)
+                done.flagged += 1
+            if done.commenting and log.status(iid, COMMENT, h) != DONE and done.send(
+                    source.add_comment, iid, body):
+                log.mark([(iid, COMMENT, h)], DONE, now=False)
+                done.commented += 1
+        if approve_accepted:
+            for iid in _approvable(households, flags, server, log):
+                if done.send(source.set_review_state, iid, "approved"):
+                    log.mark([(iid, STATE, "approved")], DONE, now=False)
+                    done.approved += 1
+    except NotSupported as exc:
+        return {"flagged": 0, "skipped": len(flags), "reason": str(exc)}
+    finally:
+        log.flush()
+    return done.result(len(flags))
+
+
+class _Tally:
+    """Counts of one write-back, and the rule for failed requests (go on, up to a point)."""
+
+    def __init__(self, commenting: bool) -> None:
+        self.commenting = commenting
+        self.flagged = self.commented = self.approved = self.repaired = 0
+        self.failed: list[str] = []
+        self.in_a_row = 0
+
+    def send(self, call: Callable[..., Any], *args: Any) -> bool:
+        from konray_review.sources.base import NotSupported
+        from konray_review.sources.http import SourceError
+
         try:
-            source.set_review_state(instance_id, "has_issues", comment_vi=comment)
-        except NotSupported as exc:
-            return {"flagged": flagged, "skipped": len(todo) - flagged, "reason": str(exc)}
-        flagged += 1
-    return {"flagged": flagged, "skipped": len(messages) - len(todo)}
+            call(*args)
+        except NotSupported:
+            raise
+        except SourceError as exc:
+            self.failed.append(str(exc))
+            self.in_a_row += 1
+            if self.in_a_row >= WRITE_BACK_GIVE_UP:
+                raise WriteBackIncomplete(self._message()) from exc
+            return False
+        self.in_a_row = 0
+        return True
+
+    def _message(self) -> str:
+        return (f"ghi kết quả về máy chủ chưa xong: {len(self.failed)} yêu cầu lỗi; chạy lại để "
+                f"hoàn tất (write-back incomplete: {len(self.failed)} requests failed; run "
+                f"again to finish). {self.failed[-1]}")
+
+    def result(self, flags: int) -> dict[str, Any]:
+        if self.failed:
+            raise WriteBackIncomplete(self._message())
+        return {"flagged": self.flagged, "commented": self.commented,
+                "approved": self.approved, "repaired": self.repaired,
+                "skipped": flags - self.flagged}
 
 
-def _already_flagged(households: pd.DataFrame | None) -> set[str]:
-    if households is None or "review_state" not in households.columns:
-        return set()
-    state = households["review_state"].astype(object)
-    return set(households.loc[state.isin(["hasIssues", "has_issues"]), "instance_id"])
+def _server_states(source: Any, households: pd.DataFrame | None) -> dict[str, str]:
+    """instance_id -> the server's review state in our words (from this run's pull)."""
+    if households is None or households.empty or "review_state" not in households.columns:
+        return {}
+    word = getattr(source, "server_state", None) or _plain_state
+    states = households["review_state"].astype(object)
+    return {str(i): word(v) for i, v in zip(households["instance_id"], states, strict=True)}
+
+
+def _plain_state(value: Any) -> str:
+    if value is None or value != value:
+        return "received"
+    return {"hasIssues": "has_issues"}.get(str(value), str(value))
+
+
+def _reconcile(source: Any, log: Any, flags: pd.DataFrame, server: dict[str, str]) -> int:
+    """Settle comments a previous run may or may not have posted: read the server's.
+
+    Checked: ``pending`` rows, and submissions flagged "has issues" on the server for
+    which we hold no record (a lost store, an earlier version). Returns how many were
+    found already posted."""
+    from konray_review.sources.http import ServerError
+    from konray_review.store.writeback import COMMENT, DONE, PENDING
+
+    wanted = dict(zip(flags["instance_id"], flags["hash"], strict=True))
+    check: dict[str, set[str]] = {}
+    for iid, _, h in log.pending(COMMENT):
+        check.setdefault(iid, set()).add(h)
+    for iid, h in wanted.items():
+        if server.get(iid) == "has_issues" and log.status(iid, COMMENT, h) is None:
+            check.setdefault(iid, set()).add(h)
+    found = 0
+    for iid, hashes in check.items():
+        try:
+            bodies = "\n".join(source.comments(iid))
+        except ServerError as exc:
+            if exc.status != 404:
+                raise
+            log.mark([(iid, COMMENT, h) for h in hashes], "void")
+            continue
+        for h in hashes:
+            if comment_marker(h) in bodies:
+                log.mark([(iid, COMMENT, h)], DONE)
+                found += 1
+            elif wanted.get(iid) != h and log.status(iid, COMMENT, h) == PENDING:
+                log.mark([(iid, COMMENT, h)], "void")  # problems changed: no longer due
+    return found
+
+
+def _approvable(households: pd.DataFrame | None, flags: pd.DataFrame,
+                server: dict[str, str], log: Any) -> list[str]:
+    """Accepted live submissions whose state a district may set to approved."""
+    if households is None or households.empty:
+        return []
+    flagged = set(flags["instance_id"])
+    out = []
+    for iid in households["instance_id"].astype(str):
+        state = server.get(iid, "received")
+        if iid in flagged or state == "approved":
+            continue
+        if state in ("received", "edited") or (
+                state == "has_issues" and "has_issues" in log.states_done(iid)):
+            out.append(iid)
+    return out

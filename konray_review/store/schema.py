@@ -151,5 +151,33 @@ submission_problems = sa.Table(
     sa.Index("ix_submission_problems", "source_key", "instance_id"),
 )
 
+# --- what was written back to the server (store/writeback.py) and the run log's events -----
+# One row per (submission, action, value): the review state set, or the comment posted for a
+# set of problems (value = the set's hash). ``pending`` is written before the request goes
+# out, ``done`` after it succeeded: a ``pending`` row left by a crash is checked against the
+# server on the next run, so a comment is never posted twice nor forgotten.
+writeback = sa.Table(
+    "writeback", metadata,
+    sa.Column("source_key", sa.String, primary_key=True),
+    sa.Column("instance_id", sa.String, primary_key=True),
+    sa.Column("action", sa.String, primary_key=True),  # state | comment
+    sa.Column("value", sa.String, primary_key=True),  # has_issues | approved | <problems hash>
+    sa.Column("status", sa.String, nullable=False),  # pending | done
+    sa.Column("run_id", sa.String),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+# Events of a run besides its outcome (store/runlog.py): every HTTP retry, with its reason.
+run_log = sa.Table(
+    "run_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("stage", sa.String, nullable=False),
+    sa.Column("event", sa.String, nullable=False),  # retry | write_back
+    sa.Column("detail", sa.Text),
+    sa.Index("ix_run_log_run", "run_id"),
+)
+
 CLASSIFICATION_COLUMNS = tuple(c.name for c in classification.columns)
 QUARANTINE_COLUMNS = tuple(c.name for c in quarantine.columns if c.name not in ("id",))
