@@ -139,11 +139,18 @@ class _Recording:
     name, key = "fake", "fake:1"
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, str, str]] = []
+        self.calls: list[tuple[str, str]] = []
+        self.posted: dict[str, list[str]] = {}
 
     def set_review_state(self, instance_id: str, state: str, comment_vi: str | None = None
                          ) -> None:
-        self.calls.append((instance_id, state, comment_vi or ""))
+        self.calls.append((instance_id, state))
+
+    def add_comment(self, instance_id: str, body: str) -> None:
+        self.posted.setdefault(instance_id, []).append(body)
+
+    def comments(self, instance_id: str) -> list[str]:
+        return self.posted.get(instance_id, [])
 
 
 def test_write_back_flags_each_quarantined_submission_once(reference) -> None:
@@ -151,14 +158,19 @@ def test_write_back_flags_each_quarantined_submission_once(reference) -> None:
     src = _Recording()
     result = stages.write_back(src, q)
     assert result["flagged"] == q["instance_id"].nunique() == len(src.calls)
-    assert {c[0] for c in src.calls} == set(q["instance_id"])
-    assert all(state == "has_issues" for _, state, _ in src.calls)
+    assert {c[0] for c in src.calls} == set(q["instance_id"]) == set(src.posted)
+    assert all(state == "has_issues" for _, state in src.calls)
+    assert all(len(bodies) == 1 for bodies in src.posted.values())
     first = q.iloc[0]
-    comment = dict((c[0], c[2]) for c in src.calls)[first["instance_id"]]
+    comment = src.posted[first["instance_id"]][0]
     assert first["rule_id"] in comment and str(first["message_vi"]) in comment
+    # a re-run that has lost its record: the server's flags and comments say it is done
     already = pd.DataFrame({"instance_id": q["instance_id"].unique(), "review_state": "hasIssues"})
-    again = _Recording()
-    assert stages.write_back(again, q, already)["flagged"] == 0 and not again.calls
+    again = stages.write_back(src, q, already)
+    assert again["flagged"] == again["commented"] == 0
+    assert again["repaired"] == q["instance_id"].nunique()
+    assert len(src.calls) == q["instance_id"].nunique()
+    assert all(len(bodies) == 1 for bodies in src.posted.values())
 
 
 def test_demo_source_write_back_is_skipped_with_a_reason(reference) -> None:

@@ -1,12 +1,16 @@
 """A small in-memory ODK Central on 127.0.0.1 for tests, with seeded fault injection.
 
-It answers with the response shapes recorded in shared/spec/odk-kobo-api.md: OData paging
-through ``@odata.nextLink`` / ``$skiptoken``, ``@odata.count``, ``__system`` metadata,
-``$filter`` on ``__system/*`` (anything else -> 501), deleted submissions only when the
-filter names ``deletedAt``, ``reviewState`` PATCH (``received`` -> 400.8), comments, the
-form draft / attachment / publish flow and entity lists. ``FaultPlan`` makes seeded requests
-fail: 500/502/503, a read timeout, a reset connection, a body cut short, or a page that
-silently lacks rows.
+What a replay cannot do is fail at random points: this fake exists for that (``FaultPlan``:
+500/502/503, a read timeout, a reset connection, a body cut short, a page that silently lacks
+rows) and for many pulls over changing data. It speaks what the recordings of a real Central
+(v2026.2.2, ``fixtures/central/``) show, and ``test_central_server.py`` checks that it still
+does: OData pages with ``@odata.context``, an absolute ``@odata.nextLink`` (``$skiptoken``),
+``@odata.count`` on every page, ``__system`` with every recorded key, the
+``members@odata.navigationLink`` annotation next to the inline roster, ``$filter`` only on
+``__system/*`` (else 501.5), deleted submissions only when the filter names ``deletedAt``,
+the review-state PATCH answer (``received`` -> 400.8; the PATCH moves ``updatedAt``),
+comments (POST and GET) and the recorded error bodies. Deploying is replayed from the
+recording instead (``test_central_replay_deploy.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 FAULTS = ("500", "502", "503", "timeout", "reset", "truncate", "short_page")
 
@@ -58,8 +62,16 @@ class _Server(ThreadingHTTPServer):
         pass  # injected resets / client timeouts break pipes on purpose
 
 
-def _error(code: float, message: str) -> tuple[int, dict[str, Any]]:
-    return int(code), {"message": message, "code": code}
+def _error(code: float, message: str, **details: Any) -> tuple[int, dict[str, Any]]:
+    body: dict[str, Any] = {"message": message, "code": code}
+    if details:
+        body["details"] = details
+    return int(code), body
+
+
+NOT_FOUND = (404.1, "Could not find the resource you were looking for.")
+NO_AUTH = (401.2, "Could not authenticate with the provided credentials.")
+NAV_LINK = "members@odata.navigationLink"
 
 
 class FakeCentral:
@@ -73,8 +85,7 @@ class FakeCentral:
         self.faults: FaultPlan | None = None
         self.requests: list[tuple[str, str]] = []
         self.comments: dict[str, list[str]] = {}
-        self.forms: dict[str, dict[str, Any]] = {}
-        self.datasets: dict[str, dict[str, Any]] = {}
+        self.clock = 0  # review-state changes get distinct, increasing updatedAt stamps
         for rec in records or []:
             self.add(rec)
         self.server = _Server(("127.0.0.1", 0), self._handler())
@@ -192,14 +203,15 @@ class FakeCentral:
         if path == "/v1/sessions" and method == "POST":
             creds = json.loads(body or b"{}")
             if creds.get("password") != self.password:
-                return _error(401.2, "Could not authenticate with the provided credentials.")
-            return 200, {"token": self.token, "createdAt": "2026-11-29T00:00:00.000Z",
-                         "expiresAt": "2026-11-30T00:00:00.000Z"}
+                return _error(*NO_AUTH)
+            return 200, {"token": self.token, "csrf": "c" * 64,
+                         "expiresAt": "2026-11-30T00:00:00.000Z",
+                         "createdAt": "2026-11-29T00:00:00.000Z"}
         if headers.get("Authorization") != f"Bearer {self.token}":
-            return _error(401.2, "Could not authenticate with the provided credentials.")
+            return _error(*NO_AUTH)
         base = f"/v1/projects/{self.project_id}"
         if not path.startswith(base):
-            return _error(404.1, "Could not find the resource you were looking for.")
+            return _error(*NOT_FOUND)
         rest = path[len(base):]
         with self.lock:
             if rest == f"/forms/{self.form_id}.svc/Submissions":
@@ -208,9 +220,7 @@ class FakeCentral:
                              rest)
             if m:
                 return self.review(method, m.group(1), bool(m.group(2)), body)
-            if rest.startswith("/forms") or rest.startswith("/datasets"):
-                return self.deploy_route(method, rest, query, body, headers)
-        return _error(404.1, "Could not find the resource you were looking for.")
+        return _error(*NOT_FOUND)
 
     # --- OData ----------------------------------------------------------------------------------
     def odata(self, query: dict[str, list[str]], short: bool) -> tuple[int, Any]:
@@ -218,7 +228,9 @@ class FakeCentral:
         try:
             rows = [r for r in self.rows.values() if _matches(r, flt)]
         except ValueError as exc:
-            return _error(501.1, str(exc))
+            field = str(exc)
+            return _error(501.5, "The given OData filter expression references fields not "
+                          f"supported by this server: {field} at 0", at=0, text=field)
         if "deletedAt" not in flt:
             rows = [r for r in rows if not r["__system"]["deletedAt"]]
         rows.sort(key=lambda r: (r["__system"]["submissionDate"], r["__id"]), reverse=True)
@@ -226,7 +238,7 @@ class FakeCentral:
         if "$skiptoken" in query:
             skip = json.loads(base64.b64decode(query["$skiptoken"][0][2:]))["o"]
         top = int(query.get("$top", [len(rows) or 1])[0])
-        page = copy.deepcopy(rows[skip: skip + top])
+        page = [_annotated(r) for r in rows[skip: skip + top]]
         out: dict[str, Any] = {"@odata.context": f"{self.url}/v1/projects/{self.project_id}"
                                f"/forms/{self.form_id}.svc/$metadata#Submissions",
                                "value": page[:-1] if short and page else page}
@@ -243,110 +255,36 @@ class FakeCentral:
     # --- review write-back ----------------------------------------------------------------------
     def review(self, method: str, iid: str, comment: bool, body: bytes) -> tuple[int, Any]:
         if iid not in self.rows:
-            return _error(404.1, "Could not find the resource you were looking for.")
+            return _error(*NOT_FOUND)
+        if comment and method == "GET":
+            return 200, [{"body": b, "actorId": 5, "createdAt": "2026-11-29T00:00:00.000Z"}
+                         for b in self.comments.get(iid, [])]
         data = json.loads(body or b"{}")
         if comment:
             self.comments.setdefault(iid, []).append(data["body"])
-            return 200, {"body": data["body"], "actorId": 5, "createdAt": "2026-11-29T00:00Z"}
+            return 200, {"body": data["body"], "actorId": 5,
+                         "createdAt": "2026-11-29T00:00:00.000Z"}
         state = data.get("reviewState")
         if state not in ("hasIssues", "edited", "approved", "rejected", None):
-            return _error(400.8, f"Unexpected reviewState value {state}; "
-                                 "this is not a recognized state name.")
-        self.rows[iid]["__system"]["reviewState"] = state
-        return 200, {"instanceId": iid, "reviewState": state}
+            return _error(400.8, f"Unexpected state value {state}; not a recognized state name",
+                          field="state", value=state, reason="not a recognized state name")
+        system = self.rows[iid]["__system"]
+        self.clock += 1
+        system["reviewState"] = state
+        system["updatedAt"] = f"2099-01-01T00:00:{self.clock % 60:02d}.{self.clock:03d}Z"
+        return 200, {"instanceId": iid, "submitterId": int(system.get("submitterId") or 5),
+                     "deviceId": None, "createdAt": system["submissionDate"],
+                     "updatedAt": system["updatedAt"], "reviewState": state, "deletedAt": None}
 
-    # --- forms, drafts, attachments, entity lists -----------------------------------------------
-    def deploy_route(self, method: str, rest: str, query: dict[str, list[str]], body: bytes,
-                     headers: Any) -> tuple[int, Any]:
-        if rest.startswith("/datasets"):
-            return self.dataset_route(method, rest, body)
-        if rest == "/forms" and method == "POST":
-            fid = unquote(headers.get("X-XlsForm-FormId-Fallback", ""))
-            if fid in self.forms:
-                return _error(409.3, "A resource already exists with id " + fid)
-            self.forms[fid] = {"published": None, "draft": {"size": len(body), "slots": {
-                "villages.csv": None, "households.csv": None}}, "version": "1"}
-            return 200, self._form_json(fid)
-        m = re.fullmatch(r"/forms/([^/]+?)(/draft(/attachments(/[^/]+)?|/publish)?)?", rest)
-        if not m or (m.group(1) not in self.forms and rest.startswith("/forms/")
-                     and not rest.startswith("/datasets")):
-            return _error(404.1, "Could not find the resource you were looking for.")
-        fid, form = m.group(1), self.forms[m.group(1)]
-        tail = m.group(2) or ""
-        if tail == "" and method == "GET":
-            return (200, self._form_json(fid)) if form["published"] else _error(
-                404.1, "Could not find the resource you were looking for.")
-        if tail == "/draft" and method == "POST":
-            form["draft"] = {"size": len(body), "slots": {"villages.csv": None,
-                                                          "households.csv": None}}
-            return 200, {"success": True}
-        draft = form.get("draft")
-        if draft is None:
-            return _error(404.1, "Could not find the resource you were looking for.")
-        if tail == "/draft/attachments" and method == "GET":
-            return 200, [{"name": n, "type": "file", "exists": v is not None,
-                          "blobExists": isinstance(v, bytes), "datasetExists": v == "dataset"}
-                         for n, v in draft["slots"].items()]
-        if tail.startswith("/draft/attachments/"):
-            name = tail.rsplit("/", 1)[-1]
-            if name not in draft["slots"]:
-                return _error(404.1, "Could not find the resource you were looking for.")
-            draft["slots"][name] = "dataset" if method == "PATCH" else body
-            return 200, {"success": True}
-        if tail == "/draft/publish" and method == "POST":
-            form["version"] = str(int(form["version"]) + (1 if form["published"] else 0))
-            form["published"], form["draft"] = draft, None
-            return 200, {"success": True}
-        return _error(404.1, "Could not find the resource you were looking for.")
 
-    def dataset_route(self, method: str, rest: str, body: bytes) -> tuple[int, Any]:
-        data = json.loads(body or b"{}")
-        if rest == "/datasets" and method == "POST":
-            if data["name"] in self.datasets:
-                return _error(409.3, "A resource already exists with name " + data["name"])
-            self.datasets[data["name"]] = {"properties": [], "entities": {}}
-            return 200, {"name": data["name"], "projectId": self.project_id}
-        m = re.fullmatch(r"/datasets/([^/.]+)(\.svc/Entities|/properties|/entities(/[^/]+)?)?",
-                         rest)
-        if not m or m.group(1) not in self.datasets:
-            return _error(404.1, "Could not find the resource you were looking for.")
-        ds, tail = self.datasets[m.group(1)], m.group(2) or ""
-        if tail == "" and method == "GET":
-            return 200, {"name": m.group(1), "properties": [{"name": p} for p in
-                                                           ds["properties"]]}
-        if tail == ".svc/Entities":
-            return 200, {"value": [{"__id": k, "label": e["label"], **e["data"],
-                                    "__system": {"version": e["version"]}}
-                                   for k, e in ds["entities"].items()]}
-        if tail == "/properties" and method == "POST":
-            ds["properties"].append(data["name"])
-            return 200, {"success": True}
-        if tail == "/entities" and method == "POST":
-            for ent in data["entities"]:
-                unknown = set(ent.get("data", {})) - set(ds["properties"])
-                if unknown:
-                    return _error(400.28, f"properties not in list: {sorted(unknown)}")
-                key = ent.get("uuid") or f"e{len(ds['entities']) + 1:05d}"
-                ds["entities"][key] = {"label": ent["label"], "data": ent["data"], "version": 1}
-            return 200, {"success": True}
-        key = (m.group(3) or "/")[1:]
-        if key not in ds["entities"]:
-            return _error(404.1, "Could not find the resource you were looking for.")
-        if method == "PATCH":
-            ent = ds["entities"][key]
-            ent["data"].update(data.get("data") or {})
-            ent["label"] = data.get("label") or ent["label"]
-            ent["version"] += 1
-            return 200, {"uuid": key}
-        if method == "DELETE":
-            del ds["entities"][key]
-            return 200, {"success": True}
-        return _error(404.1, "Could not find the resource you were looking for.")
-
-    def _form_json(self, fid: str) -> dict[str, Any]:
-        return {"projectId": self.project_id, "xmlFormId": fid, "state": "open",
-                "version": self.forms[fid]["version"], "enketoId": "abc123", "name": fid,
-                "publishedAt": None, "hash": "0" * 32}
+def _annotated(row: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``row`` as Central serves it: the roster's navigation link beside it."""
+    out = copy.deepcopy(row)
+    if "members" in out:
+        members = out.pop("members")
+        out[NAV_LINK] = f"Submissions('{quote(out['__id'], safe='')}')/members"
+        out["members"] = members
+    return out
 
 
 _CLAUSE = re.compile(r"(__system/\w+|__id) (ge|gt|le|lt|eq|ne) (null|\S+)")
@@ -362,7 +300,7 @@ def _matches(row: dict[str, Any], flt: str) -> bool:
 def _clause(row: dict[str, Any], text: str) -> bool:
     m = _CLAUSE.fullmatch(text.strip())
     if not m:
-        raise ValueError(f"The given OData filter expression is not supported: {text}")
+        raise ValueError(text.strip().split(" ")[0])  # the field Central would name
     name, op, value = m.groups()
     actual = row["__id"] if name == "__id" else row["__system"].get(name.split("/")[1])
     if value == "null":

@@ -1,177 +1,158 @@
-"""Central over HTTPS with recorded response bodies (``responses``): paging, $count, the
-filters sent, error codes 401/403/404.1/409.3/501.11/502 and the retry rules."""
+"""Central's error answers, as recorded from a real server (v2026.2.2,
+``fixtures/central/errors.json``), served to our client: the status and Central's own code
+are kept, a hint says what to do, nothing is retried that should not be, and no secret
+appears in a message. Answers of a proxy in front of Central (an nginx 502 page, a 429
+with Retry-After) cannot come from the backend alone: those two are written by hand and
+say so."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
 
-from konray_review.sources.central import CentralSource
-from konray_review.sources.config import HttpSettings
-from konray_review.sources.http import ServerError, SourceError
-from tests.sources.conftest import central_config, load_fixture
+from konray_review.sources.http import ServerError
+from tests.sources.recording import exchanges, load_cassette, register
+from tests.sources.test_central_replay_pull import PULL, source
 
-BASE = "https://central.example.org"
-SVC = f"{BASE}/v1/projects/3/forms/phieu_b_2026.svc/Submissions"
-ERRORS = load_fixture("central_errors.json")
-
-
-def _source(profile, retries: int = 2) -> CentralSource:
-    cfg = central_config(BASE, project_id=3, form_id="phieu_b_2026", allow_http=False,
-                         http=HttpSettings(retries=retries, backoff=0))
-    return CentralSource(cfg, profile=profile, page_size=2, sleep=lambda s: None)
+ERRORS = load_cassette("errors")
+BASE = ERRORS["meta"]["base_url"]
+PID = PULL["meta"]["project_id"]
+SVC = f"{BASE}/v1/projects/{PID}/forms/phieu_b_2026.svc/Submissions"
+PROXY_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n</html>\r\n"  # by hand
 
 
-def _login(rsps) -> None:
-    rsps.add(responses.POST, f"{BASE}/v1/sessions", json={
-        "token": "k" * 64, "createdAt": "2026-11-29T00:00:00.000Z",
-        "expiresAt": "2026-11-30T00:00:00.000Z"})
+def recorded(label: str) -> tuple[int, dict]:
+    """Status and body of the server's answer to probe ``label``."""
+    e = exchanges(ERRORS, steps=(f"error-{label}",), actor="probe")[0]
+    return e["response"]["status"], e["response"]["json"]
 
 
-def _odata(rsps, deleted: list | None = None) -> None:
-    page1, page2 = load_fixture("central_odata_page1.json"), load_fixture(
-        "central_odata_page2.json")
-
-    def answer(request):
-        q = parse_qs(urlsplit(request.url).query)
-        if "deletedAt" in q.get("$filter", [""])[0]:
-            return 200, {}, json.dumps({"value": deleted or [], "@odata.count": len(
-                deleted or [])})
-        if "$skiptoken" in q:
-            return 200, {}, json.dumps(page2)
-        return 200, {}, json.dumps(page1)
-
-    rsps.add_callback(responses.GET, SVC, callback=answer)
+def _login(rsps, times: int = 1) -> None:
+    ok = exchanges(PULL, steps=("pull-1-full",))[0]
+    assert ok["request"]["path"].endswith("/sessions")
+    for _ in range(times):
+        register(rsps, [ok])
 
 
-def test_pages_follow_next_link_and_filters_use_system_fields(profile):
-    since = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+def _pull_source(profile, retries: int = 2):
+    return source(PULL, profile, retries=retries)
+
+
+def test_wrong_password_is_a_clear_401_without_the_secret(profile):
+    status, body = recorded("401-wrong-password")
     with responses.RequestsMock() as rsps:
-        _login(rsps)
-        _odata(rsps)
-        batch = _source(profile).pull(since)
-        calls = [parse_qs(urlsplit(c.request.url).query) for c in rsps.calls
-                 if "Submissions" in c.request.url]
-    assert len(batch.households) == 3 and len(batch.members) == 5
-    first, nxt, gone = calls
-    assert first["$expand"] == ["*"] and first["$count"] == ["true"] and "$select" not in first
-    assert first["$filter"] == ["__system/submissionDate ge 2026-10-01T12:00:00.000Z or "
-                                "__system/updatedAt ge 2026-10-01T12:00:00.000Z"]
-    assert "$skiptoken" in nxt
-    assert gone["$filter"] == ["__system/deletedAt ne null and "
-                               "__system/deletedAt ge 2026-10-01T12:00:00.000Z"]
-    # watermark: newest server change seen (an edit's updatedAt here)
-    assert batch.watermark == datetime(2026, 10, 5, 1, 0, tzinfo=UTC)
-    assert not batch.full_snapshot
-
-
-def test_missing_rows_against_count_fail_the_pull(profile):
-    page1 = load_fixture("central_odata_page1.json")
-    page1.pop("@odata.nextLink")  # the server "forgot" the last page: 2 of 3
-    with responses.RequestsMock() as rsps:
-        _login(rsps)
-        rsps.add(responses.GET, SVC, json=page1)
-        with pytest.raises(SourceError, match="2/3"):
-            _source(profile).pull()
-
-
-def test_deleted_submissions_arrive_marked(profile):
-    gone = load_fixture("central_odata_page2.json")["value"][0] | {}
-    gone = json.loads(json.dumps(gone))
-    gone["__id"] = "uuid:deleted-0000"
-    gone["__system"]["deletedAt"] = "2026-10-06T00:00:00.000Z"
-    with responses.RequestsMock() as rsps:
-        _login(rsps)
-        _odata(rsps, deleted=[gone])
-        batch = _source(profile).pull()
-    hh = batch.households.set_index("instance_id")
-    assert bool(hh.loc["uuid:deleted-0000", "deleted"]) and hh["deleted"].sum() == 1
-    assert batch.watermark == datetime(2026, 10, 6, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(("status", "code", "hint"), [
-    (403, 403.1, "không có quyền"), (404, 404.1, "không tìm thấy"),
-    (501, 501.11, ""),
-])
-def test_error_bodies_are_not_retried_and_keep_the_code(profile, status, code, hint):
-    with responses.RequestsMock() as rsps:
-        _login(rsps)
-        rsps.add(responses.GET, SVC, status=status, json=ERRORS[str(status)])
+        rsps.add(responses.POST, f"{BASE}/v1/sessions", status=status, json=body)
+        src = _pull_source(profile)
         with pytest.raises(ServerError) as err:
-            _source(profile).pull()
-        assert len([c for c in rsps.calls if "Submissions" in c.request.url]) == 1
-    assert err.value.is_code(code) and hint in str(err.value)
+            src.pull()
+        sent = json.loads(rsps.calls[0].request.body)
+        assert len(rsps.calls) == 1  # a refused login is not retried
+    assert err.value.status == 401 and err.value.is_code(401.2)
+    assert "sai tài khoản" in str(err.value) and sent["password"] not in str(err.value)
 
 
-def test_expired_session_logs_in_again_once(profile):
+def test_an_expired_session_logs_in_again_once(profile, tmp_path):
+    status, body = recorded("401-bad-token")
+    pages = exchanges(PULL, steps=("pull-1-full",))[1:]
     with responses.RequestsMock() as rsps:
-        _login(rsps)
-        rsps.add(responses.GET, SVC, status=401, json=ERRORS["401"])
-        _odata(rsps)
-        batch = _source(profile).pull()
+        _login(rsps, times=2)
+        rsps.add(responses.GET, SVC, status=status, json=body)
+        register(rsps, pages)
+        batch = _pull_source(profile).pull()
         logins = [c for c in rsps.calls if c.request.url.endswith("/sessions")]
-    assert len(batch.households) == 3 and len(logins) == 2
-    assert json.loads(logins[0].request.body)["email"] == "office@example.org"
+    assert len(logins) == 2 and len(batch.households) == 7
 
 
-def test_gateway_502_html_is_retried_then_succeeds_or_gives_up(profile):
+@pytest.mark.parametrize(("label", "code", "hint"), [
+    ("403-no-role", 403.1, "không có quyền"), ("404-project", 404.1, "không tìm thấy"),
+    ("404-form", 404.1, "không tìm thấy"), ("501-select-expand", 501.11, ""),
+    ("501-filter-field", 501.5, "review_year"),
+])
+def test_error_answers_are_not_retried_and_keep_centrals_code(profile, label, code, hint):
+    status, body = recorded(label)
     with responses.RequestsMock() as rsps:
         _login(rsps)
-        rsps.add(responses.GET, SVC, status=502, body=ERRORS["502"],
-                 content_type="text/html")
-        _odata(rsps)
-        assert len(_source(profile).pull().households) == 3
-    with responses.RequestsMock() as rsps:
-        _login(rsps)
-        for _ in range(3):
-            rsps.add(responses.GET, SVC, status=502, body=ERRORS["502"])
+        rsps.add(responses.GET, SVC, status=status, json=body)
         with pytest.raises(ServerError) as err:
-            _source(profile, retries=2).pull()
+            _pull_source(profile).pull()
+        assert len([c for c in rsps.calls if "Submissions" in c.request.url]) == 1
+    assert err.value.status == status and err.value.is_code(code) and hint in str(err.value)
+
+
+def test_creating_a_form_that_exists_is_reported_with_its_code_and_not_repeated(
+        profile, tmp_path):
+    from konray_review.sources.central import CentralSource
+    from tests.sources.xlsx import write_xlsform
+
+    status, body = recorded("409-form-exists")
+    xlsx = write_xlsform(tmp_path / "f.xlsx", form_id="phieu_b_2026", version="2")
+    form = f"{BASE}/v1/projects/{PID}/forms/phieu_b_2026"
+    _, missing = recorded("404-form")
+    with responses.RequestsMock() as rsps:
+        _login(rsps)
+        rsps.add(responses.GET, form, status=404, json=missing)
+        rsps.add(responses.POST, f"{BASE}/v1/projects/{PID}/forms", status=status, json=body)
+        src: CentralSource = _pull_source(profile)
+        with pytest.raises(ServerError) as err:
+            src.deploy_form(xlsx)
+        posts = [c.request for c in rsps.calls if c.request.method == "POST"
+                 and "/forms" in c.request.url]
+    assert err.value.is_code(409.3) and "xung đột" in str(err.value)
+    assert len(posts) == 1 and posts[0].headers["X-XlsForm-FormId-Fallback"] == "phieu_b_2026"
+    assert posts[0].headers["Content-Type"].endswith("spreadsheetml.sheet")
+
+
+def test_received_is_refused_before_anything_is_sent(profile):
+    status, body = recorded("400-received-state")  # what Central would answer
+    assert status == 400 and body["code"] == 400.8
+    with responses.RequestsMock(), pytest.raises(ValueError, match="received"):
+        _pull_source(profile).set_review_state("uuid:x", "received")  # type: ignore[arg-type]
+
+
+def test_a_comment_too_large_is_reported_and_not_repeated(profile):
+    status, body = recorded("400-too-large")
+    sub = f"{BASE}/v1/projects/{PID}/forms/phieu_b_2026/submissions/uuid%3Aabc"
+    with responses.RequestsMock() as rsps:
+        _login(rsps)
+        rsps.add(responses.POST, f"{sub}/comments", status=status, json=body)
+        with pytest.raises(ServerError) as err:
+            _pull_source(profile).add_comment("uuid:abc", "x" * 300_000)
+        assert len([c for c in rsps.calls if c.request.url.endswith("/comments")]) == 1
+    assert err.value.is_code(400.36) and "too large" in str(err.value)
+
+
+def test_a_proxys_502_page_is_retried_then_given_up_with_the_attempts(profile):
+    pages = exchanges(PULL, steps=("pull-1-full",))[1:]
+    with responses.RequestsMock() as rsps:
+        _login(rsps)
+        rsps.add(responses.GET, SVC, status=502, body=PROXY_502, content_type="text/html")
+        register(rsps, pages)
+        assert len(_pull_source(profile).pull().households) == 7
+    with responses.RequestsMock() as rsps:
+        _login(rsps)
+        rsps.add(responses.GET, SVC, status=502, body=PROXY_502, content_type="text/html")
+        with pytest.raises(ServerError) as err:
+            _pull_source(profile, retries=2).pull()
     assert err.value.status == 502 and err.value.attempts == 3
 
 
-def test_create_conflict_409_3_is_reported_with_its_code(profile, tmp_path):
-    from tests.sources.xlsx import write_xlsform
-
-    xlsx = write_xlsform(tmp_path / "f.xlsx", form_id="phieu_b_2026", version="2")
-    form = f"{BASE}/v1/projects/3/forms/phieu_b_2026"
-    with responses.RequestsMock() as rsps:
-        _login(rsps)
-        rsps.add(responses.GET, form, status=404, json=ERRORS["404"])
-        rsps.add(responses.POST, f"{BASE}/v1/projects/3/forms", status=409,
-                 json=ERRORS["409"])
-        with pytest.raises(ServerError) as err:
-            _source(profile).deploy_form(xlsx)
-        post = rsps.calls[-1].request
-        posts = [c for c in rsps.calls if c.request.method == "POST"
-                 and c.request.url.startswith(f"{BASE}/v1/projects/3/forms")]
-    assert err.value.is_code(409.3) and "xung đột" in str(err.value)
-    assert post.headers["Content-Type"].endswith("spreadsheetml.sheet")
-    assert post.headers["X-XlsForm-FormId-Fallback"] == "phieu_b_2026"
-    assert parse_qs(urlsplit(post.url).query)["publish"] == ["false"]
-    # a non-idempotent POST is not blindly repeated
-    assert len(posts) == 1
-
-
-def test_rate_limit_honours_retry_after_and_comments_are_not_doubled(profile):
+def test_rate_limit_honours_retry_after_and_a_failed_comment_is_not_repeated(profile):
     waits: list[float] = []
-    sub = f"{BASE}/v1/projects/3/forms/phieu_b_2026/submissions/uuid%3Aabc"
+    sub = f"{BASE}/v1/projects/{PID}/forms/phieu_b_2026/submissions/uuid%3Aabc"
     with responses.RequestsMock() as rsps:
         _login(rsps)
         rsps.add(responses.PATCH, sub, status=429, headers={"Retry-After": "3"},
-                 json={"message": "Too many requests", "code": 429})
+                 json={"message": "Too many requests", "code": 429})  # a proxy's, by hand
         rsps.add(responses.PATCH, sub, json={"reviewState": "hasIssues"})
-        rsps.add(responses.POST, f"{sub}/comments", status=502, body=ERRORS["502"])
-        source = _source(profile)
-        source.sleep = waits.append
+        rsps.add(responses.POST, f"{sub}/comments", status=502, body=PROXY_502)
+        src = _pull_source(profile)
+        src.sleep = waits.append
+        src.set_review_state("uuid:abc", "has_issues")
         with pytest.raises(ServerError) as err:
-            source.set_review_state("uuid:abc", "has_issues", "Thiếu thẻ BHYT")
+            src.add_comment("uuid:abc", "Thiếu thẻ BHYT")
         comments = [c for c in rsps.calls if c.request.url.endswith("/comments")]
-        patch = json.loads(rsps.calls[2].request.body)
-    assert waits == [3.0] and patch == {"reviewState": "hasIssues"}
+    assert waits == [3.0]
     # a 502 on a POST may have been processed: it is reported, not blindly repeated
     assert err.value.status == 502 and len(comments) == 1

@@ -1,5 +1,6 @@
 """Central against a local fake server: incremental pulls, edits, deletions, late rows,
-review write-back, deploy; and fault injection over many seeded schedules."""
+review write-back; and fault injection over many seeded schedules. The fake is checked
+first against the recordings of a real Central (``test_fake_speaks_what_central_sent``)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,61 @@ def assert_store_equals_server(store, key, fake, profile, exp=None) -> None:
     exp_m = exp.members[[*MEMBER_NAMES, "instance_id"]].sort_values(key_cols).reset_index(
         drop=True)
     pd.testing.assert_frame_equal(got_m, exp_m, check_dtype=False)
+
+
+def _recorded(name: str, step: str, path_end: str, method: str = "GET",
+              actor: str = "client") -> list[dict]:
+    from tests.sources.recording import exchanges, load_cassette
+
+    return [e["response"]["json"] for e in exchanges(load_cassette(name), steps=(step,),
+                                                     actor=actor)
+            if e["request"]["method"] == method and e["request"]["path"].endswith(path_end)]
+
+
+def test_fake_speaks_what_central_sent(records, profile):
+    """Key for key, the fake's answers have the shape of the recorded ones (v2026.2.2)."""
+    import requests
+
+    real_page = _recorded("pull", "pull-1-full", ".svc/Submissions")[0]
+    real_row = real_page["value"][0]
+    real_patch = _recorded("run", "run-1", "", "PATCH")[0]
+    real_comment = _recorded("run", "run-1", "/comments", "POST")[0]
+    real_listed = _recorded("run", "run-4-repair", "/comments")[0]
+    errors = {k: _recorded("errors", f"error-{k}", "", m, "probe")[0] for k, m in (
+        ("401-wrong-password", "POST"), ("404-form", "GET"),
+        ("400-received-state", "PATCH"), ("501-filter-field", "GET"))}
+    with FakeCentral(records[:5]) as fake:
+        api = f"{fake.url}/v1/projects/1/forms/phieu_b_2023"
+        s = requests.Session()
+        assert s.post(f"{fake.url}/v1/sessions", json={"email": "x", "password": "no"}
+                      ).json() == errors["401-wrong-password"]
+        token = s.post(f"{fake.url}/v1/sessions", json={"email": "x", "password": "secret-pw"}
+                       ).json()
+        assert set(token) == set(_recorded("pull", "pull-1-full", "/sessions", "POST")[0])
+        s.headers["Authorization"] = f"Bearer {token['token']}"
+        page = s.get(f"{api}.svc/Submissions", params={"$expand": "*", "$top": 2,
+                                                       "$count": "true"}).json()
+        row = page["value"][0]
+        iid = row["__id"]
+        patch = s.patch(f"{api}/submissions/{iid}", json={"reviewState": "hasIssues"}).json()
+        comment = s.post(f"{api}/submissions/{iid}/comments", json={"body": "b"}).json()
+        listed = s.get(f"{api}/submissions/{iid}/comments").json()
+        wrong_state = s.patch(f"{api}/submissions/{iid}", json={"reviewState": "received"})
+        wrong_filter = s.get(f"{api}.svc/Submissions", params={"$filter": "review_year eq 1"})
+        missing = s.get(f"{fake.url}/v1/projects/1/forms/no_such_form.svc/Submissions")
+    assert set(page) == set(real_page)
+    assert page["@odata.nextLink"].startswith(fake.url) and "%24skiptoken=" in page[
+        "@odata.nextLink"] and real_page["@odata.nextLink"].split("?")[0].endswith(
+        ".svc/Submissions")
+    assert {k for k in row if "@odata" in k} == {k for k in real_row if "@odata" in k}
+    assert set(row["__system"]) == set(real_row["__system"])
+    assert list(row).index("members@odata.navigationLink") < list(row).index("members")
+    assert set(patch) == set(real_patch) and set(comment) == set(real_comment)
+    assert real_listed == [] and listed and set(listed[0]) == set(real_comment)
+    for got, label in ((wrong_state, "400-received-state"), (wrong_filter, "501-filter-field"),
+                       (missing, "404-form")):
+        want = errors[label]
+        assert got.json()["code"] == want["code"] and set(got.json()) == set(want)
 
 
 def test_incremental_pull_edits_deletions_and_late_rows(records, profile, tmp_path):
@@ -174,6 +230,19 @@ def test_review_state_and_vietnamese_comment(records, profile):
         assert err.value.is_code(404.1)
 
 
+def test_review_state_comments_read_back_and_updated_at_moves(records, profile):
+    """As recorded: a PATCH moves the submission's updatedAt (so the next incremental pull
+    sees the new state), and the comments read back are the ones posted."""
+    with FakeCentral(records[:1]) as fake:
+        source = _source(fake, profile)
+        iid = records[0]["__id"]
+        source.set_review_state(iid, "has_issues")
+        source.add_comment(iid, "HH-010: trùng mã hộ")
+        assert source.comments(iid) == ["HH-010: trùng mã hộ"]
+        assert fake.rows[iid]["__system"]["updatedAt"] is not None
+        assert source.pull().households["review_state"].tolist() == ["hasIssues"]
+
+
 def test_wrong_password_is_a_clear_401_without_the_secret(records, profile):
     with FakeCentral(records[:1]) as fake:
         source = CentralSource(central_config(fake.url, password="wrong-pw"), profile=profile,
@@ -182,30 +251,6 @@ def test_wrong_password_is_a_clear_401_without_the_secret(records, profile):
             source.pull()
         assert err.value.status == 401 and err.value.is_code(401.2)
         assert "wrong-pw" not in str(err.value) and "sai tài khoản" in str(err.value)
-
-
-def test_deploy_creates_then_versions_with_attachments_and_entity_list(profile, review,
-                                                                       tmp_path):
-    from tests.sources.xlsx import write_xlsform
-
-    xlsx = write_xlsform(tmp_path / "phieu_b.xlsx", form_id="phieu_b_2023", version="1")
-    villages = tmp_path / "villages.csv"
-    villages.write_text("name,label,commune_code\nx__y,Y,x\n", encoding="utf-8")
-    last_year = review.households.assign(previous_category="poor").head(12)
-    with FakeCentral() as fake:
-        source = _source(fake, profile)
-        result = source.deploy_form(xlsx, [villages], entity_list=last_year)
-        form = fake.forms["phieu_b_2023"]
-        assert result.created and form["published"] is not None and form["draft"] is None
-        assert form["published"]["slots"]["villages.csv"] == villages.read_bytes()
-        assert form["published"]["slots"]["households.csv"] == "dataset"
-        entities = fake.datasets["households"]["entities"]
-        assert len(entities) == 12 == result.entities
-        assert {e["data"]["previous_category"] for e in entities.values()} == {"poor"}
-        # a second deploy is a new version of the same form; the list is merged, not doubled
-        result = source.deploy_form(xlsx, [villages], entity_list=last_year.head(10))
-        assert not result.created and fake.forms["phieu_b_2023"]["version"] == "2"
-        assert len(fake.datasets["households"]["entities"]) == 10
 
 
 def test_entity_list_has_the_columns_of_the_forms_households_csv(review):
