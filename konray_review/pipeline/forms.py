@@ -89,13 +89,14 @@ def deploy_year(source: Any, year: int, build_dir: Path,
     ``households`` (last year's list) Central gets it as the Entity list behind
     ``households.csv`` (KoBo as that media file). Returns one ``DeployResult`` per form."""
     forms = year_forms(year, build_dir, entity_list=households is not None)
-    results = []
-    for xlsx, files in forms:
-        needs_list = households is not None and HOUSEHOLDS_SLOT in declared_attachments(
-            xlsx.with_suffix(".xml"))
-        results.append(source.deploy_form(xlsx, files,
-                                          entity_list=households if needs_list else None))
-    return results
+    slots = [HOUSEHOLDS_SLOT in declared_attachments(x.with_suffix(".xml")) for x, _ in forms]
+    if households is not None and not any(slots):
+        raise DeployError(
+            f"biểu mẫu trong {build_dir} được dựng không có danh sách hộ: chạy lại `konray-"
+            f"review forms build --year {year} --households <tệp>` với cùng danh sách (the "
+            f"forms were built without a household list; rebuild with --households)")
+    return [source.deploy_form(xlsx, files, entity_list=households if slot else None)
+            for (xlsx, files), slot in zip(forms, slots, strict=True)]
 
 
 def deploy_form(source: Any, xlsx: Path, attachments: list[Path]) -> dict[str, Any]:

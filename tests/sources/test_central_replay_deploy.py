@@ -166,3 +166,16 @@ def test_declared_attachments_are_read_from_the_built_xform(tmp_path):
         '<instance id="h" src="jr://file/households.xml"/></model></h:head></h:html>',
         encoding="utf-8")
     assert declared_attachments(xml) == ["logo.png", "villages.csv", "households.xml"]
+
+
+def test_a_household_list_for_forms_built_without_one_is_refused(profile, tmp_path):
+    """Phiếu B has a households.csv slot only when built with the list: a list given to
+    the deploy alone would be silently unused, so it is refused before any request."""
+    folder = tmp_path / "b"
+    build_folder(folder, "deploy-1-create")
+    xml = folder / "phieu_b_2026.xml"
+    xml.write_text(xml.read_text(encoding="utf-8").replace(
+        '<instance id="households" src="jr://file-csv/households.csv"/>', ""),
+        encoding="utf-8")
+    with responses.RequestsMock(), pytest.raises(DeployError, match="--households"):
+        deploy_year(source(DEPLOY, profile), 2026, folder, last_year("deploy-1-create"))
