@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -196,7 +196,8 @@ def send(session: requests.Session, method: str, url: str, *, settings: HttpSett
     budget (:func:`retry_scope`; a lone call gets ``settings.stage_budget``) is spent."""
     scope = _SCOPE.get() or RetryScope("", settings.stage_budget)
     attempts = 1 + max(0, settings.retries)
-    path = urlsplit(url).path
+    url_shown = urljoin(getattr(session, "base_url", "") or "", url)  # pyodk: relative paths
+    path = urlsplit(url_shown).path
     last: Exception | None = None
     out_of_budget = False
     for attempt in range(1, attempts + 1):
@@ -216,7 +217,8 @@ def send(session: requests.Session, method: str, url: str, *, settings: HttpSett
             raise
         except _TRANSIENT as exc:
             if not idempotent and not isinstance(exc, _NOT_SENT):
-                raise ServerError(method, url, None, None, type(exc).__name__, attempt) from None
+                raise ServerError(method, url_shown, None, None, type(exc).__name__,
+                                  attempt) from None
             last = exc
         except ValueError as exc:  # a body that is not complete JSON: a page cut short
             if not idempotent:  # the write happened (2xx); repeating it could double it
@@ -234,9 +236,9 @@ def send(session: requests.Session, method: str, url: str, *, settings: HttpSett
     note = (f" Hết thời gian thử lại ({scope.budget:.0f} s) của bước {scope.stage or 'này'} "
             f"(retry budget of the stage spent)." if out_of_budget else "")
     if isinstance(last, ServerError):
-        raise ServerError(method, url, last.status, last.code,
+        raise ServerError(method, url_shown, last.status, last.code,
                           (last.server_message + note).strip(), done)
-    raise ServerError(method, url, None, None, f"{type(last).__name__}{note}", done)
+    raise ServerError(method, url_shown, None, None, f"{type(last).__name__}{note}", done)
 
 
 def _read_fully(resp: requests.Response) -> requests.Response:
