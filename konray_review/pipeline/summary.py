@@ -38,26 +38,33 @@ def commune_summary(batch_households: pd.DataFrame, quarantine: pd.DataFrame,
     return _rates(table, profile, year).reset_index(names="commune")[list(SUMMARY_COLUMNS)]
 
 
-#: the accounting table's columns, with their Vietnamese headings (English second)
+#: the accounting table's columns, with their Vietnamese headings (``ACCOUNTING_LEGEND``
+#: gives the English)
 ACCOUNTING_HEADINGS = {
-    "file": "Tệp (file)", "form_id": "Biểu mẫu (form)", "delivered": "Giao (delivered)",
-    "accepted": "Hợp lệ (accepted)", "quarantined": "Cách ly (quarantined)",
-    "refused": "Từ chối (refused)", "deleted": "Đã xoá (deleted)",
-    "other_year": "Năm khác (other year)", "older": "Bản cũ (older)",
-    "members_refused": "Dòng thành viên từ chối (member rows refused)",
+    "file": "Tệp", "form_id": "Biểu mẫu", "delivered": "Giao", "accepted": "Hợp lệ",
+    "quarantined": "Cách ly", "refused": "Từ chối", "deleted": "Đã xoá",
+    "other_year": "Năm khác", "older": "Bản cũ", "members_refused": "Dòng TV từ chối",
 }
+ACCOUNTING_LEGEND = ("Tệp = file, Biểu mẫu = form, Giao = delivered, Hợp lệ = accepted, "
+                     "Cách ly = quarantined, Từ chối = refused, Đã xoá = deleted on the "
+                     "server, Năm khác = of another review year, Bản cũ = older than stored, "
+                     "Dòng TV từ chối = member rows refused")
 
 
-def accounting_table(acc: Any) -> pd.DataFrame:
-    """Per file and form, with a total row; columns that are zero everywhere are left out
-    (except the three of the rule: accepted, quarantined, refused)."""
-    files = acc.files.copy()
+def accounting_table(files: pd.DataFrame) -> pd.DataFrame:
+    """Per file and form, with a total row when there are several; columns that are zero
+    everywhere are left out (except the three of the rule: accepted, quarantined,
+    refused)."""
+    files = files.reindex(columns=list(ACCOUNTING_HEADINGS)).copy()
+    numbers = list(ACCOUNTING_HEADINGS)[2:]
+    files[numbers] = files[numbers].fillna(0).astype(int)
+    files["form_id"] = files["form_id"].fillna("")
     if len(files) > 1:
-        total = files.sum(numeric_only=True)
-        files.loc[len(files)] = {"file": "Tổng (total)", "form_id": "", **total.to_dict()}
+        files.loc[len(files)] = {"file": "Tổng", "form_id": "",
+                                 **files[numbers].sum().to_dict()}
     keep = ["file", "form_id", "delivered", "accepted", "quarantined", "refused"]
     keep += [c for c in ("deleted", "other_year", "older", "members_refused")
-             if len(files) and files[c].fillna(0).astype(int).sum()]
+             if len(files) and files[c].sum()]
     return files[keep].rename(columns=ACCOUNTING_HEADINGS)
 
 
