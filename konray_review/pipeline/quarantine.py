@@ -94,6 +94,7 @@ def merge_quarantine(accepted_hh: pd.DataFrame, accepted_mem: pd.DataFrame,
     everyone = households if households is not None else accepted_hh
     rules = _with_values(_name_duplicates(rules, everyone), everyone)
     q = pd.concat([rules, parse], ignore_index=True)
+    q = _consequences(_unreadable_rows(q))
     q = _with_members(q)
     bad = set(q["instance_id"].dropna())
     keep = ~accepted_hh["instance_id"].isin(bad)
@@ -136,6 +137,28 @@ def unshadow(rules: pd.DataFrame, parse: pd.DataFrame) -> pd.DataFrame:
     out.loc[positions, "member_nos"] = kept_nos.to_numpy()
     gone = required & ~np.isin(np.arange(len(out)), kept_nos.index.to_numpy(dtype=int))
     return out[~gone].reset_index(drop=True)
+
+
+def _unreadable_rows(q: pd.DataFrame) -> pd.DataFrame:
+    """A row that could not be read at all (SRC-006: no id, misaligned columns) has no
+    content to check: its one message is that it cannot be read."""
+    unreadable = set(q.loc[q["rule_id"] == "SRC-006", "instance_id"])
+    if not unreadable:
+        return q
+    noise = q["instance_id"].isin(unreadable) & (q["rule_id"] != "SRC-006")
+    return q[~noise.to_numpy()].reset_index(drop=True)
+
+
+def _consequences(q: pd.DataFrame) -> pd.DataFrame:
+    """"Cannot tell whether X was asked" (SRC-010) follows from another answer being blank
+    or unreadable, which has its own row: on a member (or a household) that has another
+    row, it is left out, so one typo in an age does not read as ten mistakes."""
+    undecided = (q["rule_id"] == "SRC-010").to_numpy()
+    if not undecided.any():
+        return q
+    who = q["instance_id"].astype(str) + "|" + q["member_nos"].fillna("").astype(str)
+    others = set(who[~undecided])
+    return q[~(undecided & who.isin(others).to_numpy())].reset_index(drop=True)
 
 
 def _name_duplicates(rules: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:

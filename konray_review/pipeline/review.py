@@ -87,7 +87,9 @@ def run_review(
     started_at = started_at or datetime.now(UTC)
     run_id = run_id or new_run_id(year, started_at)
     out_dir = run_dir(Path(out_root), year, run_id)
-    runlog.fail_stale_runs(store)
+    path = runlog.log_path(Path(out_root), year, run_id)
+    with runlog.run_log(path):
+        runlog.fail_stale_runs(store)
     host, pid = runlog.this_process()
     store.start_run(run_id, year, getattr(source, "name", "?"), profile.id, str(out_dir),
                     host=host, pid=pid)
@@ -98,7 +100,6 @@ def run_review(
         with suppress(Exception):  # progress bookkeeping never stops a run
             store.run_stage(run_id, stage)
 
-    path = runlog.log_path(Path(out_root), year, run_id)
     with runlog.run_log(path):
         runlog.log.info("lần chạy %s: năm %s, nguồn %s, hồ sơ %s (run started)", run_id, year,
                         getattr(source, "key", "?"), profile.id)

@@ -185,9 +185,9 @@ def fail_stale_runs(store: Any, *, now: datetime | None = None) -> list[str]:
     return marked
 
 
-def _mark_folder(output_dir: str | None, message: str) -> None:
+def _mark_folder(output_dir: object, message: str) -> None:
     """A died run's output folder says it is incomplete (it has no manifest)."""
-    if not output_dir:
+    if not isinstance(output_dir, str) or not output_dir:
         return
     folder = Path(output_dir)
     if folder.is_dir() and not (folder / "manifest.json").exists():

@@ -79,9 +79,14 @@ def runs(
     for col in shown.columns:
         table.add_column(col, no_wrap=col == HEADINGS["run_id"])
     for row in shown.itertuples(index=False):
-        table.add_row(*["" if v is None or v != v else str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     console.print(table)
     console.print(LEGEND, style="dim")
+
+
+def _cell(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
+        else str(value)
 
 
 def _one(console: object, row: pd.DataFrame, detail: tuple[pd.DataFrame, pd.DataFrame]

@@ -459,14 +459,17 @@ def _absent_columns(sub: pd.DataFrame, members: pd.DataFrame, label: str,
     """A required field absent from the whole delivery (a column removed from the export,
     a partial download): said once per file (SRC-016), besides each row's quarantine."""
     notes = []
-    for frame, cols, fields in ((sub, HOUSEHOLD_COLUMNS, HOUSEHOLD_FIELDS),
-                                (members, MEMBER_COLUMNS, MEMBER_FIELDS)):
+    for table, frame, cols, fields in (
+            ("households", sub, HOUSEHOLD_COLUMNS, HOUSEHOLD_FIELDS),
+            ("members", members, MEMBER_COLUMNS, MEMBER_FIELDS)):
         if not len(frame):
             continue
+        conditional = {q.column for q in CONDITIONAL[table]}  # absent where not asked
         for col in cols:
             name = fields.get(col.name)
             if col.nullable or name is None or col.name in _FROM_METADATA \
-                    or col.name in _DERIVED or name in frame.columns:
+                    or col.name in _DERIVED or col.name in conditional \
+                    or name in frame.columns:
                 continue
             notes.append(finding(label, "SRC-016", form_id=form_id, column=col.name,
                                  value=name, rows=len(frame)))
@@ -509,7 +512,7 @@ def _households(sub: pd.DataFrame, ids: pd.Series, members: pd.DataFrame, profil
     has_roster = ids.isin(set(_field(members, PARENT)))
     hh, skip_problems = fill_not_asked(hh, sub, "households", household_asked(hh), has_roster,
                                        ids)
-    parts.append(skip_problems)
+    parts += [skip_problems, _income_unanswered(sub, hh, ids)]
     hh["instance_id"] = ids.astype("str")
     submitted = _field(sub, "__submitted_at")
     hh["submitted_at"], rule = type_values(submitted, Column("submitted_at", "timestamp"))
@@ -520,6 +523,22 @@ def _households(sub: pd.DataFrame, ids: pd.Series, members: pd.DataFrame, profil
     hh["review_year"] = hh["review_year"].fillna(local_year)
     hh = _add_household_extra(hh, sub, source, form_id).join(geopoints(sub))
     return hh, concat_problems(parts)
+
+
+#: answers of the form's ``income_method`` for which it asks ``income_per_capita``
+#: (``forms/phieu_b/survey.yaml``: relevant "direct" or "both")
+INCOME_ASKED = frozenset({"direct", "both"})
+
+
+def _income_unanswered(sub: pd.DataFrame, hh: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    """The form asks the income per person when the income is assessed directly; a blank
+    there (an older form version that named it otherwise, a column dropped from the
+    export) is reported (SRC-009), never left as "income unknown" and not classified."""
+    method = _text(_field(sub, "income_method")).str.lower()
+    asked = method.isin(INCOME_ASKED).fillna(False).astype(bool)
+    blank = hh["income_per_capita"].isna() & _text(_field(sub, "income_per_capita")).isna()
+    return problems_for(asked & blank, ids, "households", "income_per_capita",
+                        pd.Series("", index=hh.index), "SRC-009")
 
 
 def fill_not_asked(typed: pd.DataFrame, raw: pd.DataFrame, table: str, asked: Mapping[str,

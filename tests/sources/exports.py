@@ -239,3 +239,24 @@ def write_kobo_xlsx(subs: list[Submission], path: Path,
         members.append([r.get(c, "") for c in mcols])
     book.save(path)
     return path
+
+
+# --- encodings of re-saved files ------------------------------------------------------------------
+def cp1258(text: str) -> bytes:
+    """Text as Windows-1258 writes Vietnamese: base letters (with circumflex, breve, horn)
+    precomposed, the five tone marks as combining characters (what Excel on a Vietnamese
+    Windows saves as "CSV")."""
+    import unicodedata
+
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in parts if c in "\u0300\u0301\u0303\u0309\u0323")
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out += (base + tones).encode("cp1258")
+    return bytes(out)
