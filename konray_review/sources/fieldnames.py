@@ -75,6 +75,7 @@ def apply_renames(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[Renamed
     for r in renamed_fields():
         if r.old not in frame.columns:
             continue
+        frame = frame.copy()  # a column is added below: never on a fragmented frame
         old = frame[r.old]
         filled = old.notna() & old.astype(str).str.strip().ne("")
         if r.new in frame.columns:

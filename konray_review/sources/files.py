@@ -150,7 +150,7 @@ def read_table(text: str) -> tuple[pd.DataFrame, pd.Series]:
     too_long = pd.Series([len(r) > width for r in body], dtype=bool)
     body = [r[:width] + [""] * (width - len(r)) if len(r) <= width else [""] * width
             for r in body]
-    return pd.DataFrame(body, columns=header, dtype=object), too_long
+    return pd.DataFrame(body, columns=header, dtype=object).copy(), too_long
 
 
 def _csv(zf: zipfile.ZipFile, name: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -172,7 +172,9 @@ def main_table(names: list[str]) -> tuple[str, str | None]:
 
 def _place(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     """Where each row came from: the file, and its line as a spreadsheet shows it."""
-    return frame.assign(__file=file, __row=[str(i + 2) for i in range(len(frame))])
+    place = pd.DataFrame({"__file": file, "__row": [str(i + 2) for i in range(len(frame))]},
+                         index=frame.index)
+    return pd.concat([frame, place], axis=1)
 
 
 def read_central_zip(path: Path) -> FileRead:
@@ -199,7 +201,7 @@ def read_central_zip(path: Path) -> FileRead:
         raise Refused(reason("no_parent", name=roster_name), rows=len(df))
     df = _place(df, main_name)
     df.loc[long_rows.to_numpy(), "KEY"] = ""  # misaligned: reported as an unreadable row
-    df = _join_geopoints(df)
+    df = _join_geopoints(df).copy()
     name = df.get("SubmitterName")
     df["__submitter"] = name.where(name != "", df.get("SubmitterID")) if name is not None \
         else df.get("SubmitterID")
@@ -230,7 +232,7 @@ def _join_geopoints(df: pd.DataFrame) -> pd.DataFrame:
         cols = [f"{base}-{p}" for p in parts if f"{base}-{p}" in df.columns]
         filled = df[cols].fillna("").astype(str)
         joined = filled[cols[0]].str.cat(filled[cols[1:]], sep=" ").str.strip()
-        df = df.drop(columns=cols).assign(**{base: joined})
+        df = pd.concat([df.drop(columns=cols), joined.rename(base)], axis=1)
     return df
 
 
