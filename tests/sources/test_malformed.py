@@ -460,3 +460,26 @@ def test_an_unknown_income_field_is_reported_not_silently_unclassified(tmp_path,
         "Trường «thu_nhap_binh_quan» không có trong biểu mẫu, không được đọc (9 dòng có giá "
         "trị).",
         "Trường «ghi_chu_them» không có trong biểu mẫu, không được đọc (1 dòng có giá trị)."}
+
+
+def test_kobo_roster_line_without_parent_falls_back_then_is_refused(tmp_path, profile):
+    subs = ex.make(N)
+    cols, main, mcols, roster = ex.kobo_tables(subs)
+    roster[0]["_parent_index"] = ""  # _submission__uuid still names the submission
+    roster[1].update(_parent_index="", _submission__uuid="")  # nothing does
+    path = ex.write_kobo_xlsx(subs, tmp_path / "kobo.xlsx", (cols, main, mcols, roster))
+    got = review(path, tmp_path, profile)
+    assert got.acc.total("members_refused") == 1
+    assert got.counts() == (N, N - 1, 1, 0)  # household 900 (2 members declared) has 1
+    assert got.rules() == {"HH-012"}
+    assert got.acc.refusals["message_vi"].iloc[0].startswith(
+        "Dòng thành viên 3 của kobo.xlsx không thuộc phiếu nào")
+
+
+def test_one_xml_copied_twice_is_one_submission(tmp_path, profile):
+    folder = ex.write_xml_folder(ex.make(N), tmp_path / "instances")
+    first = sorted(folder.rglob("*.xml"))[0]
+    shutil.copy(first, folder / "copy-of-first.xml")
+    got = review(folder, tmp_path, profile)
+    assert got.counts() == (N + 1, N + 1, 0, 0)
+    assert got.acc.notes["rule_id"].tolist() == ["SRC-015"]
