@@ -32,6 +32,10 @@ app.command("run")(run)
 app.command("report")(report)
 app.command("demo")(demo)
 
+from konray_review.pipeline.runs_cli import runs  # noqa: E402  (run log, stale runs)
+
+app.command("runs")(runs)
+
 from konray_review.portal.cli import serve, users_app  # noqa: E402  (portal)
 
 app.command("serve")(serve)

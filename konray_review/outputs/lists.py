@@ -333,11 +333,16 @@ def write_lists(
     stamp = xlsx.run_stamp(run_info)
     out = Path(out_dir)
     entries: list[ManifestEntry] = []
-    for year, yframe in frame.groupby("_year", sort=True):
+    years = list(frame.groupby("_year", sort=True))
+    if not years and run_info and run_info.get("year") is not None:
+        years = [(int(run_info["year"]), frame)]  # nothing accepted: the empty list set
+    for year, yframe in years:
         masks = {lt: _SELECT[lt](yframe) for lt in list_types}
         for level in levels:
             cols = list_columns(standard, with_commune=level == "district", lang=lang)
-            for (commune, village), unit in _units(yframe, level):
+            units = _units(yframe, level) if len(yframe) or level != "commune" else [
+                ((u.name, None), yframe) for u in profile.units]
+            for (commune, village), unit in units:
                 for lt in list_types:
                     part = unit[masks[lt][yframe.index.get_indexer(unit.index)]]
                     if level == "village" and part.empty:

@@ -168,6 +168,8 @@ WORDS: dict[str, dict[str, str]] = {
     "received": {"vi": "Số phiếu nhận", "en": "Submissions received"},
     "accepted": {"vi": "Số hộ được phân loại", "en": "Households accepted"},
     "quarantined": {"vi": "Số hộ cần kiểm tra lại", "en": "Households quarantined"},
+    "accounting": {"vi": "Phiếu đã nhận", "en": "Rows delivered"},
+    "note": {"vi": "Ghi chú", "en": "Note"},
     "lang_other": {"vi": "English version", "en": "Bản tiếng Việt"},
 }
 

@@ -74,6 +74,7 @@ def _print_outcome(outcome: Any) -> None:
     console.print(table)
     console.print(f"Nhận {outcome.received} = hợp lệ {outcome.accepted} + cách ly "
                   f"{outcome.quarantined} (received = accepted + quarantined)")
+    _print_accounting(console, outcome)
     wb = outcome.write_back
     if wb.get("reason"):
         console.print(f"Không báo lỗi về máy chủ: {wb['reason']}")
@@ -81,6 +82,35 @@ def _print_outcome(outcome: Any) -> None:
         console.print(f"Đã báo lỗi về máy chủ: {wb.get('flagged', 0)} phiếu, "
                       f"{wb.get('commented', 0)} ghi chú; duyệt {wb.get('approved', 0)} phiếu "
                       f"(flagged, comments, approved)")
+
+
+def _print_accounting(console: Any, outcome: Any) -> None:
+    """What became of every delivered row, per file; refused files and notes by name."""
+    from rich.table import Table
+
+    from konray_review.pipeline.summary import ACCOUNTING_LEGEND, accounting_table
+
+    acc = outcome.accounting
+    if acc is None:
+        return
+    console.print(f"{acc.line_vi()} ({acc.line_en()})")
+    if len(acc.files) > 1 or acc.refused or acc.total("older") or acc.total("deleted"):
+        shown = accounting_table(acc.files)
+        table = Table(title="Theo tệp (per file)")
+        for col in shown.columns:
+            table.add_column(col, justify="left" if col in ("Tệp", "Biểu mẫu") else "right")
+        for row in shown.itertuples(index=False):
+            table.add_row(*[str(v) for v in row])
+        console.print(table)
+        console.print(ACCOUNTING_LEGEND, style="dim")
+    for f in acc.refusals.itertuples(index=False):
+        console.print(f"{f.file}: {f.message_vi}", style="red",
+                      markup=False, highlight=False)
+    for f in acc.notes.itertuples(index=False):
+        console.print(f"Lưu ý (note) {f.rule_id} {f.file}: {f.message_vi}", markup=False,
+                      highlight=False)
+    if getattr(outcome, "log_path", None):
+        console.print(f"Nhật ký lần chạy (run log): {outcome.log_path}", highlight=False)
 
 
 def _default_out() -> Path:

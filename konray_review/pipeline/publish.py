@@ -60,7 +60,8 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
                                profile=profile, run_info=run_info))
     entries += write_quarantine_lists(quarantine, received, out_dir, profile=profile,
                                       year=year, run_info=run_info)
-    summary = district_summary(households, result, standard=standard, profile=profile)
+    summary = district_summary(households, result, standard=standard, profile=profile,
+                               year=year)
     entries += write_district_report(summary, out_dir, standard=standard, profile=profile,
                                      year=year, run_info=run_info)
     entries += _quality_docs(out_dir, docs_path, year)

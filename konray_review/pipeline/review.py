@@ -1,9 +1,12 @@
 """``run_review``: the whole review job as one plain function (no Prefect needed).
 
 Order: pull -> validate (+ quarantine) -> classify -> store (one transaction) -> publish ->
-write-back. The run is logged in the store (running -> succeeded | failed); a failure before
+write-back. The run is logged in the store (running -> succeeded | failed, with the stage
+reached and the process running it) and in ``<out>/<year>/<run_id>.log``; a failure before
 the store step leaves the previous state untouched, and the next run redoes the batch
-because the watermark only advances with the committed batch.
+because the watermark only advances with the committed batch. Every delivered row is
+accounted for (``pipeline.accounting``) before anything is stored; a run whose process died
+is marked failed by the next run (``pipeline.runlog``).
 """
 
 from __future__ import annotations
@@ -12,17 +15,18 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from konray_review.pipeline import stages
+from konray_review.pipeline import runlog, stages
+from konray_review.pipeline.accounting import Accounting, account
 from konray_review.pipeline.publish import Published, publish, run_dir
 from konray_review.pipeline.quarantine import Checked
-from konray_review.pipeline.summary import commune_summary
+from konray_review.pipeline.summary import commune_summary, log_accounting
 from konray_review.profile import Profile, load_profile
 from konray_review.store import CommitStats, Store
 
@@ -48,6 +52,8 @@ class ReviewOutcome:
     write_back: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
     published: Published | None = None
+    accounting: Accounting | None = None
+    log_path: Path | None = None
 
 
 def new_run_id(year: int, now: datetime | None = None) -> str:
@@ -57,12 +63,16 @@ def new_run_id(year: int, now: datetime | None = None) -> str:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], name: str, progress: Progress | None) -> Iterator[None]:
+def _timed(timings: dict[str, float], name: str, progress: Progress | None,
+           mark: Callable[[str], None] | None = None) -> Iterator[None]:
+    if mark:
+        mark(name)
     if progress:
         progress(name)
     start = time.perf_counter()
     yield
     timings[name] = round(time.perf_counter() - start, 3)
+    runlog.log.info("bước %s xong: %.1f s (stage done)", name, timings[name])
 
 
 def run_review(
@@ -77,26 +87,59 @@ def run_review(
     started_at = started_at or datetime.now(UTC)
     run_id = run_id or new_run_id(year, started_at)
     out_dir = run_dir(Path(out_root), year, run_id)
-    store.start_run(run_id, year, getattr(source, "name", "?"), profile.id, str(out_dir))
-    try:
-        if validator is None and quality_engine != "gx":
-            from functools import partial
+    path = runlog.log_path(Path(out_root), year, run_id)
+    with runlog.run_log(path):
+        runlog.fail_stale_runs(store)
+    host, pid = runlog.this_process()
+    store.start_run(run_id, year, getattr(source, "name", "?"), profile.id, str(out_dir),
+                    host=host, pid=pid)
+    reached = {"stage": "start"}
 
-            from konray_review.quality import validate as quality_validate
+    def mark(stage: str) -> None:
+        reached["stage"] = stage
+        with suppress(Exception):  # progress bookkeeping never stops a run
+            store.run_stage(run_id, stage)
 
-            validator = partial(quality_validate, engine=quality_engine)
-        run_info = {"run_id": run_id, "started_at": started_at, "year": year,
-                    "source": getattr(source, "name", "?")}
-        outcome = _run(source, year, store, out_dir, profile, validator, progress,
-                       run_info, write_back, runner or _direct, approve_accepted)
-    except BaseException as exc:
-        with suppress(Exception):  # never hide the real error behind a logging failure
-            store.finish_run(run_id, "failed", message=f"{type(exc).__name__}: {exc}"[:2000])
-        raise
-    store.finish_run(run_id, "succeeded", received=outcome.received,
-                     accepted=outcome.accepted, quarantined=outcome.quarantined,
-                     changed=outcome.stats.households_written)
+    with runlog.run_log(path):
+        runlog.log.info("lần chạy %s: năm %s, nguồn %s, hồ sơ %s (run started)", run_id, year,
+                        getattr(source, "key", "?"), profile.id)
+        try:
+            if validator is None and quality_engine != "gx":
+                from functools import partial
+
+                from konray_review.quality import validate as quality_validate
+
+                validator = partial(quality_validate, engine=quality_engine)
+            run_info = {"run_id": run_id, "started_at": started_at, "year": year,
+                        "source": getattr(source, "name", "?")}
+            outcome = _run(source, year, store, out_dir, profile, validator, progress,
+                           run_info, write_back, runner or _direct, approve_accepted, mark)
+        except BaseException as exc:
+            vi, en = runlog.failure_lines(exc, reached["stage"])
+            runlog.log.error("lần chạy thất bại ở bước %s (run failed): %s", reached["stage"],
+                             runlog.failure_detail(exc))
+            with suppress(Exception):  # never hide the real error behind a logging failure
+                store.finish_run(run_id, "failed", message=f"{vi}\n{en}"[:2000],
+                                 stage=reached["stage"])
+            raise
+        acc = outcome.accounting
+        store.finish_run(run_id, "succeeded", received=outcome.received,
+                         accepted=outcome.accepted, quarantined=outcome.quarantined,
+                         changed=outcome.stats.households_written, stage="done",
+                         delivered=acc.delivered if acc else None,
+                         refused=acc.refused if acc else None,
+                         message=_note(acc))
+        runlog.log.info("lần chạy %s xong (run succeeded)", run_id)
+    outcome.log_path = path
     return outcome
+
+
+def _note(acc: Accounting | None) -> str | None:
+    """What a succeeded run's log line says besides the counts: refusals, by file."""
+    if acc is None or not len(acc.refusals):
+        return None
+    lines = [f"{r.file}: {r.message_vi}" for r in acc.refusals.itertuples()]
+    return "\n".join(lines)[:2000]
 
 
 def _direct(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -106,32 +149,52 @@ def _direct(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
          validator: stages.Validator | None, progress: Progress | None,
          run_info: dict[str, Any], do_write_back: bool, call: Runner,
-         approve_accepted: bool = False) -> ReviewOutcome:
+         approve_accepted: bool = False,
+         mark: Callable[[str], None] | None = None) -> ReviewOutcome:
     t: dict[str, float] = {}
     run_id = run_info["run_id"]
-    with _timed(t, "pull", progress), _retries(store, run_id, "pull", source):
+    with _timed(t, "pull", progress, mark), _retries(store, run_id, "pull", source):
         batch = call("pull", stages.pull, source, store, year=year)
-    with _timed(t, "validate", progress):
+    with _timed(t, "validate", progress, mark):
         checked = call("validate", stages.validate, batch, year=year, profile=profile,
                        docs_dir=out_dir / "quality", validator=validator)
-    with _timed(t, "classify", progress):
+        accounting = account(batch, checked)
+        log_accounting(accounting, checked)
+    with _timed(t, "classify", progress, mark):
         result = call("classify", stages.classify, checked, year=year, profile=profile,
                       history=store.history(year))
-    with _timed(t, "store", progress):
+    with _timed(t, "store", progress, mark):
         stats = call("store", stages.store_batch, store, run_id, year, checked, result,
                      source.key)
-    with _timed(t, "publish", progress):
+        store.save_accounting(run_id, accounting.files, accounting.findings)
+    with _timed(t, "publish", progress, mark):
+        info = {**run_info, **_report_lines(accounting, checked, store, year)}
         published = call("publish", publish, store, year=year, out_dir=out_dir,
-                         profile=profile, run_info=run_info, received=batch.households,
+                         profile=profile, run_info=info, received=batch.households,
                          docs_path=checked.docs_path)
-    with _timed(t, "write_back", progress), _retries(store, run_id, "write_back", source):
+    with _timed(t, "write_back", progress, mark), _retries(store, run_id, "write_back",
+                                                           source):
         wb = (call("write_back", stages.write_back, source, checked.quarantine,
                    batch.households, store=store, run_id=run_id,
                    approve_accepted=approve_accepted)
               if do_write_back else {"flagged": 0, "skipped": "disabled"})
     summary = commune_summary(batch.households, checked.quarantine,
                               store.read_classification(year), profile, year)
-    return _outcome(run_id, year, out_dir, checked, stats, summary, wb, t, published)
+    out = _outcome(run_id, year, out_dir, checked, stats, summary, wb, t, published)
+    return replace(out, accounting=accounting)
+
+
+def _report_lines(acc: Accounting, checked: Checked, store: Store, year: int
+                  ) -> dict[str, str]:
+    """The accounting line (and, for a year with nothing classified, why) for the report's
+    "run" section."""
+    lines = {"accounting": acc.line_vi()}
+    if checked.accepted == 0 and store.read_classification(year).empty:
+        lines["note"] = (f"Chưa có hộ nào được phân loại cho năm {year}: "
+                         f"{checked.quarantined} phiếu đang bị cách ly (xem danh sách cách ly)"
+                         + (f", {len(acc.refusals)} tệp/dòng bị từ chối" if len(acc.refusals)
+                            else "") + ".")
+    return lines
 
 
 def _retries(store: Store, run_id: str, stage: str, source: Any) -> Any:

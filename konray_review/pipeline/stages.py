@@ -9,7 +9,7 @@ objects (DataFrames, dataclasses): no stage reaches into another's state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,12 +48,20 @@ def make_source(kind: str, path: str | None = None, *, year: int, profile: Profi
 # --- pull ----------------------------------------------------------------------------------
 @dataclass
 class Pulled:
-    """The source's submissions on record for the year (live ones), after this pull."""
+    """The source's submissions on record for the year (live ones), after this pull.
+
+    ``excluded`` names delivered submissions that are not reviewed in this run:
+    ``deleted`` (deleted on the server) and ``other_year`` (their review year is another
+    year's, whose run already holds them). Everything else the source delivered is in
+    ``households``, whatever its review year: an out-of-year submission is quarantined by
+    HH-006, never dropped.
+    """
 
     households: pd.DataFrame
     members: pd.DataFrame
     problems: pd.DataFrame
     report: Any  # sources.pull.PullReport of the incremental pull
+    excluded: dict[str, set[str]] = field(default_factory=dict)
 
 
 class _KeepProblems:
@@ -100,32 +108,52 @@ class _KeepProblems:
 
 
 def pull(source: Any, store: Store, *, year: int) -> Pulled:
-    """Incremental pull committed to the store (watermark moves with it), then the year's
-    live submissions of this source as the input of validation."""
+    """Incremental pull committed to the store (watermark moves with it), then the
+    submissions this run reviews: the source's live ones of the year, and every other one
+    no other year's run holds (an out-of-year or year-less submission is quarantined, not
+    dropped). An empty delivery (a header-only export) gives typed empty tables."""
     from konray_review.sources.pull import live_tables, pull_into
 
     keep = _KeepProblems(source, store)
     report = pull_into(keep, keep)
-    hh, mem = _of_year(*keep.state_after_commit(), year)
-    hh, mem = live_tables(hh, mem)
+    stored, stored_mem = keep.state_after_commit()
+    hh, mem = live_tables(stored, stored_mem)
+    claimed = store.claimed_elsewhere(source.key, year) if len(hh) else set()
+    hh, mem = in_scope(hh, mem, year, claimed)
     if hh.empty:
-        hh = pd.DataFrame(columns=["household_id", "instance_id", "commune", "village",
-                                   "enumerator", "review_year"])
-        mem = pd.DataFrame(columns=["household_id", "member_no", "instance_id"])
+        hh, mem = empty_tables()
     problems = store.load_problems(source.key)
     problems = problems[problems["instance_id"].isin(set(hh["instance_id"]))]
+    delivered = set(report.delivery["instance_id"].dropna()) if len(report.delivery) else set()
+    live = set(live_tables(stored, stored_mem)[0]["instance_id"]) if len(stored) else set()
+    excluded = {"deleted": delivered - live, "other_year": (delivered & live) - set(
+        hh["instance_id"])}
     return Pulled(hh.drop(columns=["source_key"], errors="ignore"),
                   mem.drop(columns=["source_key"], errors="ignore"),
-                  problems.reset_index(drop=True), report)
+                  problems.reset_index(drop=True), report, excluded)
 
 
-def _of_year(hh: pd.DataFrame, mem: pd.DataFrame, year: int
+def in_scope(hh: pd.DataFrame, mem: pd.DataFrame, year: int, claimed: set[str]
              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The year's submissions, plus those of another (or no) review year that no other
+    year's run holds: they reach validation, so HH-006 / HH-001 report them."""
     if hh.empty:
         return hh, mem
-    keep = pd.to_numeric(hh["review_year"], errors="coerce") == year
+    years = pd.to_numeric(hh["review_year"], errors="coerce")
+    keep = (years == year).fillna(False) | ~hh["instance_id"].isin(claimed)
     hh = hh[keep.to_numpy()].reset_index(drop=True)
     return hh, mem[mem["instance_id"].isin(set(hh["instance_id"]))].reset_index(drop=True)
+
+
+def empty_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed, empty canonical tables (every column the quality suites read)."""
+    from konray_review.schema import HOUSEHOLD_NAMES, MEMBER_NAMES
+    from konray_review.sources.normalise import HOUSEHOLD_EXTRA, MEMBER_EXTRA, canonical_dtypes
+
+    hh = pd.DataFrame({c: pd.Series(dtype=object) for c in [*HOUSEHOLD_NAMES,
+                                                           *HOUSEHOLD_EXTRA]})
+    mem = pd.DataFrame({c: pd.Series(dtype=object) for c in [*MEMBER_NAMES, *MEMBER_EXTRA]})
+    return canonical_dtypes(hh, "households"), canonical_dtypes(mem, "members")
 
 
 # --- validate + quarantine -------------------------------------------------------------------
@@ -143,7 +171,8 @@ def validate(batch: Any, *, year: int, profile: Profile, docs_dir: Path | None =
     docs = getattr(result, "docs_path", None)
     return merge_quarantine(result.accepted_households, result.accepted_members,
                             result.quarantine, parse, received=len(batch.households),
-                            docs_path=str(docs) if docs else None)
+                            docs_path=str(docs) if docs else None,
+                            households=batch.households)
 
 
 # --- classify --------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
-"""The per-commune run summary shown as a Prefect artifact and printed by the CLI.
+"""The per-commune run summary shown as a Prefect artifact and printed by the CLI, and the
+accounting of every delivered file (the same lines go to the run log).
 
 Received and quarantined count this run's batch; poor and near-poor count the whole year on
 record (a run may be one incremental pull of many), with rates against the profile's
-target when it has one.
+target when it has one. The accounting (``pipeline.accounting``) says, per file and form,
+what became of every row the source delivered.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +36,57 @@ def commune_summary(batch_households: pd.DataFrame, quarantine: pd.DataFrame,
     table.index = table.index.map(lambda c: "(trống)" if pd.isna(c) else c)
     table.loc[profile.total_label()] = table.sum()
     return _rates(table, profile, year).reset_index(names="commune")[list(SUMMARY_COLUMNS)]
+
+
+#: the accounting table's columns, with their Vietnamese headings (``ACCOUNTING_LEGEND``
+#: gives the English)
+ACCOUNTING_HEADINGS = {
+    "file": "Tệp", "form_id": "Biểu mẫu", "delivered": "Giao", "accepted": "Hợp lệ",
+    "quarantined": "Cách ly", "refused": "Từ chối", "deleted": "Đã xoá",
+    "other_year": "Năm khác", "older": "Bản cũ", "members_refused": "Dòng TV từ chối",
+}
+ACCOUNTING_LEGEND = ("Tệp = file, Biểu mẫu = form, Giao = delivered, Hợp lệ = accepted, "
+                     "Cách ly = quarantined, Từ chối = refused, Đã xoá = deleted on the "
+                     "server, Năm khác = of another review year, Bản cũ = older than stored, "
+                     "Dòng TV từ chối = member rows refused")
+
+
+def accounting_table(files: pd.DataFrame) -> pd.DataFrame:
+    """Per file and form, with a total row when there are several; columns that are zero
+    everywhere are left out (except the three of the rule: accepted, quarantined,
+    refused)."""
+    files = files.reindex(columns=list(ACCOUNTING_HEADINGS)).copy()
+    numbers = list(ACCOUNTING_HEADINGS)[2:]
+    files[numbers] = files[numbers].fillna(0).astype(int)
+    files["form_id"] = files["form_id"].fillna("")
+    if len(files) > 1:
+        files.loc[len(files)] = {"file": "Tổng", "form_id": "",
+                                 **files[numbers].sum().to_dict()}
+    keep = ["file", "form_id", "delivered", "accepted", "quarantined", "refused"]
+    keep += [c for c in ("deleted", "other_year", "older", "members_refused")
+             if len(files) and files[c].sum()]
+    return files[keep].rename(columns=ACCOUNTING_HEADINGS)
+
+
+def log_accounting(acc: Any, checked: Any) -> None:
+    """Write the accounting, refusals and notes to the run log (counts, files, rules and
+    field names only: never a value from a submission)."""
+    from konray_review.pipeline.runlog import log
+
+    log.info("%s (%s)", acc.line_vi(), acc.line_en())
+    for row in acc.files.itertuples(index=False):
+        log.info("tệp %s [%s]: giao %d, hợp lệ %d, cách ly %d, từ chối %d, đã xoá %d, năm khác "
+                 "%d, bản cũ %d, dòng thành viên từ chối %d", row.file, row.form_id or "-",
+                 row.delivered, row.accepted, row.quarantined, row.refused, row.deleted,
+                 row.other_year, row.older, row.members_refused)
+    for f in acc.findings.itertuples(index=False):
+        level = log.warning if f.scope == "refused" else log.info
+        level("%s %s: %s | %s", f.rule_id, f.file, f.message_vi, f.message_en)
+    q = checked.quarantine
+    if len(q):
+        by_rule = q.drop_duplicates(["instance_id", "rule_id"]).groupby("rule_id").size()
+        log.info("cách ly theo quy tắc (quarantined submissions by rule): %s",
+                 ", ".join(f"{k} {v}" for k, v in by_rule.items()))
 
 
 def _rates(table: pd.DataFrame, profile: Profile, year: int) -> pd.DataFrame:

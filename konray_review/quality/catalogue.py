@@ -69,12 +69,34 @@ class Check:
     kwargs: dict[str, Any]
 
 
+#: what a source rule does to what it names (see the comment above ``source_rules``)
+SOURCE_SCOPES = ("value", "submission", "note", "refused")
+
+
+@dataclass(frozen=True)
+class SourceRule:
+    """A finding of the reader of an export (``SRC-…``), reported before any suite runs."""
+
+    id: str
+    title: str
+    scope: str
+    severity: Severity
+    message_vi: str
+    message_en: str
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 @dataclass(frozen=True)
 class Catalogue:
     rules: tuple[Rule, ...]
     fields: dict[str, dict[str, str]]
     timezone: str
     plausibility: dict[str, int]
+    source_rules: tuple[SourceRule, ...] = ()
 
     def for_table(self, table: Table) -> list[Rule]:
         return [r for r in self.rules if r.table == table]
@@ -85,10 +107,36 @@ class Catalogue:
                 return r
         raise KeyError(rule_id)
 
+    def source_rule(self, rule_id: str) -> SourceRule:
+        for r in self.source_rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def severity(self, rule_id: str) -> str:
+        """``error`` or ``warning`` of a suite rule or a source rule."""
+        for r in (*self.rules, *self.source_rules):
+            if r.id == rule_id:
+                return r.severity
+        raise KeyError(rule_id)
+
     def message(self, rule: Rule, column: str, lang: str) -> str:
         label = self.fields.get(column, {"vi": column, "en": column})
         text = rule.message_vi if lang == "vi" else rule.message_en
         return text.format(field_vi=label["vi"], field_en=label["en"])
+
+    def source_message(self, rule_id: str, lang: str, *, column: str | None = None,
+                       value: str | None = None, detail: str | None = None) -> str:
+        """The text of a source rule, its placeholders filled (missing ones left empty).
+
+        ``detail`` is in the language asked for; ``value`` is shown as typed.
+        """
+        rule = self.source_rule(rule_id)
+        label = self.fields.get(column or "", {"vi": column or "", "en": column or ""})
+        text = rule.message_vi if lang == "vi" else rule.message_en
+        return text.format_map(_Blank(field_vi=label["vi"], field_en=label["en"],
+                                      value="" if value is None else value,
+                                      detail_vi=detail or "", detail_en=detail or ""))
 
 
 def catalogue_path() -> Path:
@@ -113,11 +161,26 @@ def _load(path: str) -> Catalogue:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     rules = tuple(_rule(r) for r in raw["rules"])
     ids = [r.id for r in rules]
+    sources = tuple(_source_rule(r) for r in raw.get("source_rules") or [])
+    ids += [r.id for r in sources]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
         raise CatalogueError(f"{path}: rule ids used twice: {dup}")
     return Catalogue(rules, raw.get("fields", {}), raw.get("timezone", "Asia/Ho_Chi_Minh"),
-                     raw.get("plausibility", {}))
+                     raw.get("plausibility", {}), sources)
+
+
+def _source_rule(raw: dict[str, Any]) -> SourceRule:
+    rid = raw.get("id", "<no id>")
+    if raw.get("scope") not in SOURCE_SCOPES:
+        raise CatalogueError(f"source rule {rid}: scope must be one of {SOURCE_SCOPES}")
+    if raw.get("severity") not in ("error", "warning"):
+        raise CatalogueError(f"source rule {rid}: severity must be 'error' or 'warning'")
+    msg = raw.get("message") or {}
+    if not msg.get("vi") or not msg.get("en"):
+        raise CatalogueError(f"source rule {rid}: needs a Vietnamese and an English message")
+    return SourceRule(rid, raw.get("title", ""), raw["scope"], raw["severity"], msg["vi"],
+                      msg["en"])
 
 
 def _rule(raw: dict[str, Any]) -> Rule:

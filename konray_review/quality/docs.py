@@ -6,6 +6,7 @@ docs/quality.md; a test fails when the page and expectations/rules.yaml disagree
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +26,9 @@ def rule_table(catalogue: Catalogue | None = None) -> str:
             check += " " + ", ".join(f"{k}={_short(v)}" for k, v in r.kwargs.items())
         lines.append(f"| {r.id} | {r.field_table or r.table} | {fields} | {check} | "
                      f"{r.severity} | {_cell(r.message_vi)} | {_cell(r.message_en)} |")
+    for s in catalogue.source_rules:
+        lines.append(f"| {s.id} | source | — | reader ({s.scope}) | {s.severity} | "
+                     f"{_cell(s.message_vi)} | {_cell(s.message_en)} |")
     return "\n".join(lines)
 
 
@@ -33,7 +37,7 @@ def _short(value: object) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("{field_vi}", "…").replace("{field_en}", "…")
+    return re.sub(r"\{[a-z_]+\}", "…", text.replace("|", "\\|"))
 
 
 def page_with_table(page: str, table: str) -> str:

@@ -52,14 +52,17 @@ def _table(households: pd.DataFrame, members: pd.DataFrame, failures: pd.DataFra
                             "rule_id": hh_part["rule_id"].to_numpy(),
                             "column": hh_part["column"].to_numpy(), "member_no": np.nan})
     mem_part = failures[failures["table"] == "members"]
+    key = "instance_id" if "instance_id" in members.columns and "instance_id" in \
+        households.columns and members["instance_id"].notna().all() else "household_id"
     mem_rows = pd.DataFrame({
         "household_id": members["household_id"].to_numpy()[mem_part["row"].to_numpy()],
+        "_key": members[key].to_numpy()[mem_part["row"].to_numpy()],
         "member_no": pd.to_numeric(members["member_no"].iloc[mem_part["row"].to_numpy()],
                                    errors="coerce").to_numpy(dtype=float),
         "rule_id": mem_part["rule_id"].to_numpy(), "column": mem_part["column"].to_numpy()})
-    positions = pd.DataFrame({"household_id": households["household_id"].to_numpy(),
+    positions = pd.DataFrame({"_key": households[key].to_numpy(),
                               "hh_row": np.arange(len(households))}).dropna()
-    mem_rows = mem_rows.merge(positions, on="household_id", how="left")
+    mem_rows = mem_rows.merge(positions, on="_key", how="left").drop(columns="_key")
     mem_rows["hh_row"] = mem_rows["hh_row"].fillna(-1).astype(np.int64)
     rows = pd.concat([hh_rows, mem_rows.drop(columns="household_id")], ignore_index=True)
     rows["orphan_id"] = pd.concat([pd.Series([None] * len(hh_rows), dtype=object),

@@ -37,11 +37,24 @@ def _col(p: Prepared, table: str, column: str) -> pd.Series:
     return pd.Series(np.full(len(frame), np.nan))
 
 
+def roster_key(p: Prepared) -> str:
+    """What ties a roster line to its household: the submission (``instance_id``) when both
+    tables carry it, so two submissions that share a household id are each checked
+    against their own roster (the duplicate id is HH-010's, not three roster errors);
+    else the household id."""
+    hh, mem = p.frames["households"], p.frames["members"]
+    if "instance_id" in hh.columns and "instance_id" in mem.columns \
+            and mem["instance_id"].notna().all():
+        return "instance_id"
+    return "household_id"
+
+
 def _id_codes(p: Prepared) -> tuple[np.ndarray, np.ndarray, int]:
-    """Household ids of both tables as shared integer codes (-1 = blank), computed once."""
+    """Roster keys of both tables as shared integer codes (-1 = blank), computed once."""
     if "id_codes" not in p.context:
-        hh_ids = p.frames["households"]["household_id"]
-        mem_ids = p.frames["members"]["household_id"]
+        key = roster_key(p)
+        hh_ids = p.frames["households"][key]
+        mem_ids = p.frames["members"][key]
         codes, uniques = pd.factorize(pd.concat([hh_ids, mem_ids], ignore_index=True))
         p.context["id_codes"] = (codes[: len(hh_ids)], codes[len(hh_ids):], len(uniques))
     return p.context["id_codes"]
@@ -188,8 +201,9 @@ def enumerator_not_identical(p: Prepared, table: str, column: str) -> np.ndarray
 # ------------------------------------------------------------------ members
 def unique_member_no(p: Prepared, table: str, column: str) -> np.ndarray:
     frame = p.frames[table]
-    dup = frame.duplicated(["household_id", column], keep=False)
-    return ~(dup & frame[column].notna() & frame["household_id"].notna()).to_numpy()
+    key = roster_key(p)
+    dup = frame.duplicated([key, column], keep=False)
+    return ~(dup & frame[column].notna() & frame[key].notna()).to_numpy()
 
 
 def member_household_exists(p: Prepared, table: str, column: str) -> np.ndarray:

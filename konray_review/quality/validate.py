@@ -125,6 +125,7 @@ def prepare(households: pd.DataFrame, members: pd.DataFrame, *, year: int,
     for t in _TABLES:
         wanted = _columns_needed(rules[t], t)
         require_columns(t, raw[t], table_checks[t], wanted - {"household_size"})
+        wanted |= {"instance_id"} & set(raw[t].columns)  # rosters checked per submission
         frames[t], bad = base_frame(t, raw[t], wanted, numeric.get(t, set()),
                                     dates.get(t, set()))
         unreadable.update(bad)

@@ -33,6 +33,9 @@ class Batch:
 
     ``watermark`` is the newest server change time seen; ``full_snapshot`` says the batch
     holds every live submission, so a stored submission absent from it was deleted.
+    ``delivery`` (file, row, instance_id, form_id) says which submission each delivered row
+    became and ``findings`` lists what was refused or noted per file (``sources.problems``);
+    sources that deliver one row per submission may leave them empty.
     """
 
     households: pd.DataFrame
@@ -40,6 +43,8 @@ class Batch:
     problems: pd.DataFrame
     watermark: datetime | None
     full_snapshot: bool = False
+    delivery: pd.DataFrame | None = None
+    findings: pd.DataFrame | None = None
 
 
 @dataclass

@@ -56,7 +56,7 @@ def make_source(kind: str, *, path: Path | None = None, config: Path | None = No
 
         if path is None:
             _fail("cần đường dẫn tệp hoặc thư mục (PATH required for --from files)")
-        return FilesSource(path, profile=prof)
+        return FilesSource(path, profile=prof, form=form)
     from konray_review.sources.demo import DemoSource
 
     return DemoSource(demo_n, year=demo_year, seed=demo_seed, profile=prof)

@@ -10,13 +10,14 @@ fails half way changes nothing and the next one starts where the last success en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
 from konray_review.sources.base import Batch, Source
-from konray_review.sources.state import KEY_COLUMN, StateStore
+from konray_review.sources.problems import finding, findings_frame
+from konray_review.sources.state import KEY_COLUMN, StateStore, older_than_stored
 
 DEFAULT_OVERLAP = timedelta(minutes=10)
 
@@ -32,11 +33,22 @@ class PullReport:
     deleted: int
     members: int
     problems: pd.DataFrame
+    #: delivered rows older than the stored version of their submission (kept as stored)
+    older: int = 0
+    #: per file: what was refused or noted (``sources.problems.FINDING_COLUMNS``)
+    findings: pd.DataFrame = field(default_factory=lambda: findings_frame([]))
+    #: which submission every delivered row became (file, row, instance_id, form_id)
+    delivery: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary_vi(self) -> str:
-        return (f"{self.key}: nhận {self.received} phiếu (mới {self.new}, cập nhật {self.updated},"
-                f" đã xoá {self.deleted}), {self.members} thành viên, "
+        refused = self.findings[self.findings["scope"] == "refused"] if len(self.findings) \
+            else self.findings
+        text = (f"{self.key}: nhận {self.received} phiếu (mới {self.new}, cập nhật "
+                f"{self.updated}, đã xoá {self.deleted}), {self.members} thành viên, "
                 f"{len(self.problems)} giá trị lỗi")
+        if self.older:
+            text += f", {self.older} bản cũ hơn bản đã lưu (giữ bản mới)"
+        return text + (f", {len(refused)} tệp/dòng bị từ chối" if len(refused) else "")
 
 
 def pull_into(source: Source, store: StateStore, *, since: datetime | None = None,
@@ -50,6 +62,7 @@ def pull_into(source: Source, store: StateStore, *, since: datetime | None = Non
     old_hh, old_mem = store.load(source.key)
     if batch.full_snapshot:
         batch = _mark_missing_deleted(batch, old_hh, old_mem)
+    batch, older = _keep_newer(batch, old_hh, getattr(source, "name", "?"))
     known = set(old_hh["instance_id"]) if not old_hh.empty else set()
     ids = batch.households["instance_id"]
     deleted = batch.households["deleted"].fillna(False).astype(bool)
@@ -59,8 +72,44 @@ def pull_into(source: Source, store: StateStore, *, since: datetime | None = Non
         key=source.key, since=start, watermark=batch.watermark,
         received=int(ids.nunique()), new=int((~ids.isin(known)).sum()),
         updated=int((ids.isin(known) & ~deleted & changed).sum()), deleted=int(deleted.sum()),
-        members=len(batch.members), problems=batch.problems,
+        members=len(batch.members), problems=batch.problems, older=older,
+        findings=batch.findings if batch.findings is not None else findings_frame([]),
+        delivery=delivery_of(batch),
     )
+
+
+def delivery_of(batch: Batch) -> pd.DataFrame:
+    """Which submission each delivered row became; a source that gives one row per
+    submission (the servers, the demo) delivered exactly its households."""
+    if batch.delivery is not None:
+        return batch.delivery.reset_index(drop=True)
+    ids = batch.households["instance_id"] if len(batch.households) else pd.Series(dtype=object)
+    return pd.DataFrame({"file": None, "row": None, "instance_id": ids.to_numpy(),
+                         "form_id": batch.households.get("form_id")})
+
+
+def _keep_newer(batch: Batch, old_hh: pd.DataFrame, label: str) -> tuple[Batch, int]:
+    """Drop delivered rows older than the stored version of the same submission (fewer
+    edits, or an earlier server change): re-importing an old export never reverts an edit.
+    The rows stay in ``delivery`` (they belong to the stored submission) and are noted."""
+    older = older_than_stored(batch.households, old_hh)
+    if not older.any():
+        return batch, 0
+    gone = set(batch.households.loc[older, "instance_id"])
+    keep = ~older
+    files = (batch.delivery.loc[batch.delivery["instance_id"].isin(gone), "file"].dropna()
+             if batch.delivery is not None else pd.Series(dtype=object))
+    where = files.iloc[0] if len(files) else label
+    n = int(older.sum())
+    note = findings_frame([finding(where, "SRC-012", rows=n, detail=(str(n), str(n)))])
+    findings = pd.concat([batch.findings, note], ignore_index=True) \
+        if batch.findings is not None else note
+    return replace(batch, households=batch.households[keep].reset_index(drop=True),
+                   members=batch.members[~batch.members["instance_id"].isin(gone)]
+                   .reset_index(drop=True),
+                   problems=batch.problems[~batch.problems["instance_id"].isin(gone)]
+                   .reset_index(drop=True) if len(batch.problems) else batch.problems,
+                   findings=findings), n
 
 
 def _changed(households: pd.DataFrame, old_hh: pd.DataFrame) -> pd.Series:
@@ -93,7 +142,7 @@ def _mark_missing_deleted(batch: Batch, old_hh: pd.DataFrame, old_mem: pd.DataFr
         columns=[KEY_COLUMN])
     hh = pd.concat([batch.households, marked], ignore_index=True)
     mem = pd.concat([batch.members, kept_members], ignore_index=True)
-    return Batch(hh, mem, batch.problems, batch.watermark, batch.full_snapshot)
+    return replace(batch, households=hh, members=mem)
 
 
 def live_tables(households: pd.DataFrame, members: pd.DataFrame) -> tuple[pd.DataFrame,

@@ -61,6 +61,28 @@ def merge_batch(old_hh: pd.DataFrame, old_mem: pd.DataFrame, key: str, household
     return hh, mem
 
 
+def older_than_stored(households: pd.DataFrame, stored: pd.DataFrame) -> pd.Series:
+    """Rows of ``households`` whose stored version of the same submission is newer.
+
+    The order is the server's own, never the import's: more edits is newer (Central
+    ``__system/edits`` / CSV ``Edits``, KoBo ``deprecatedID``, an XML ``deprecatedID``
+    chain); with as many edits, a later server change (``updatedAt``) is newer. A row the
+    store has not seen, or with equal version, is not older (re-importing the same export
+    is idempotent).
+    """
+    if stored.empty or households.empty:
+        return pd.Series(False, index=households.index)
+    old = stored.drop_duplicates("instance_id", keep="last").set_index("instance_id")
+    ids = households["instance_id"]
+    old_edits = pd.to_numeric(ids.map(old["edits"]), errors="coerce")
+    new_edits = pd.to_numeric(households["edits"], errors="coerce")
+    old_time = pd.to_datetime(ids.map(old["updated_at"]), utc=True, errors="coerce")
+    new_time = pd.to_datetime(households["updated_at"], utc=True, errors="coerce")
+    fewer = (new_edits.fillna(0) < old_edits).fillna(False)
+    earlier = ((new_edits.fillna(0) == old_edits) & (new_time < old_time)).fillna(False)
+    return (fewer | earlier).astype(bool)
+
+
 def dedupe_latest(households: pd.DataFrame) -> pd.DataFrame:
     """One row per submission id: the one with most edits, then latest update / submission."""
     if households.empty:

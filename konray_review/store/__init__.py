@@ -4,6 +4,7 @@ and run log. SQLite file by default (WAL: readers while a flow writes), PostgreS
 """
 
 from konray_review.store.engine import default_url, make_engine
+from konray_review.store.errors import StoreError
 from konray_review.store.store import CommitStats, Store
 
-__all__ = ["CommitStats", "Store", "default_url", "make_engine"]
+__all__ = ["CommitStats", "Store", "StoreError", "default_url", "make_engine"]

@@ -30,11 +30,12 @@ def make_engine(url: str | None = None) -> sa.Engine:
     """An engine for ``url`` (or the default), with SQLite tuned for one writer, many readers."""
     url = url or default_url()
     parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+    if parsed.get_backend_name() != "sqlite":  # hide_parameters: no row data in errors
+        return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+                              hide_parameters=True)
     _tune_sqlite(engine)
     return engine
 

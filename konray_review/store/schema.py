@@ -56,6 +56,47 @@ runs = sa.Table(
     sa.Column("changed", sa.Integer),
     sa.Column("output_dir", sa.String),
     sa.Column("message", sa.Text),
+    # added by issue 11 (accounting and stale runs; added to older stores on open):
+    sa.Column("delivered", sa.Integer),  # rows the source delivered in this run
+    sa.Column("refused", sa.Integer),  # of them, rows of files refused as a whole
+    sa.Column("stage", sa.String),  # the stage running (or last reached)
+    sa.Column("host", sa.String),  # where the run's process runs
+    sa.Column("pid", sa.Integer),  # its process id (a dead one marks the run failed)
+    sa.Column("heartbeat_at", sa.DateTime),  # when the run last reported progress
+)
+
+#: per run, per delivered file and form: delivered = accepted + quarantined + refused
+#: + deleted + other_year (``pipeline.accounting``)
+run_files = sa.Table(
+    "run_files", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String, nullable=False, index=True),
+    sa.Column("file", sa.String),
+    sa.Column("form_id", sa.String),
+    sa.Column("delivered", sa.Integer, nullable=False),
+    sa.Column("accepted", sa.Integer, nullable=False),
+    sa.Column("quarantined", sa.Integer, nullable=False),
+    sa.Column("refused", sa.Integer, nullable=False),
+    sa.Column("deleted", sa.Integer, nullable=False),
+    sa.Column("other_year", sa.Integer, nullable=False),
+    sa.Column("older", sa.Integer, nullable=False),
+    sa.Column("members_refused", sa.Integer, nullable=False),
+)
+
+#: per run: what the readers refused or noted, per file (``sources.problems`` findings)
+run_findings = sa.Table(
+    "run_findings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String, nullable=False, index=True),
+    sa.Column("file", sa.String),
+    sa.Column("form_id", sa.String),
+    sa.Column("rule_id", sa.String, nullable=False),
+    sa.Column("scope", sa.String),
+    sa.Column("column", sa.String),
+    sa.Column("value", sa.String),
+    sa.Column("rows", sa.Integer),
+    sa.Column("message_vi", sa.Text),
+    sa.Column("message_en", sa.Text),
 )
 
 households = sa.Table(
@@ -148,6 +189,9 @@ submission_problems = sa.Table(
     sa.Column("column", sa.String),
     sa.Column("value", sa.Text),
     sa.Column("problem", sa.Text),
+    sa.Column("rule_id", sa.String),  # the source rule (SRC-…); older stores: SRC-001
+    sa.Column("member_no", sa.String),  # the member's number as typed, for member fields
+    sa.Column("problem_en", sa.Text),
     sa.Index("ix_submission_problems", "source_key", "instance_id"),
 )
 
@@ -178,6 +222,36 @@ run_log = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Index("ix_run_log_run", "run_id"),
 )
+
+
+def add_missing_columns(engine: sa.Engine) -> list[str]:
+    """Add to an existing database the nullable columns this version defines that its
+    tables lack (``ALTER TABLE … ADD COLUMN``): columns are only ever added (data-model.md),
+    so a store made by an earlier version opens without a migration step. Returns what
+    was added."""
+    added = []
+    inspector = sa.inspect(engine)
+    existing = set(inspector.get_table_names())
+    for table in metadata.sorted_tables:
+        if table.name not in existing:
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for col in table.columns:
+            if col.name in have or col.primary_key or not col.nullable:
+                continue
+            ddl = sa.schema.CreateColumn(col).compile(dialect=engine.dialect)
+            quote = engine.dialect.identifier_preparer
+            try:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"ALTER TABLE {quote.format_table(table)} ADD COLUMN "
+                                         f"{ddl}")
+            except sa.exc.DBAPIError:  # another process added it first
+                if col.name not in {c["name"] for c in sa.inspect(engine).get_columns(
+                        table.name)}:
+                    raise
+            added.append(f"{table.name}.{col.name}")
+    return added
+
 
 CLASSIFICATION_COLUMNS = tuple(c.name for c in classification.columns)
 QUARANTINE_COLUMNS = tuple(c.name for c in quarantine.columns if c.name not in ("id",))

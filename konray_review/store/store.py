@@ -22,12 +22,16 @@ import sqlalchemy as sa
 from konray_review.store import frames
 from konray_review.store import submissions as sub
 from konray_review.store.engine import WRITE_OPTION, make_engine
+from konray_review.store.errors import guarded
 from konray_review.store.schema import (
+    add_missing_columns,
     classification,
     households,
     members,
     metadata,
     quarantine,
+    run_files,
+    run_findings,
     runs,
     submission_members,
     submission_problems,
@@ -70,11 +74,16 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
 
 
 class Store:
-    """One database holding every review year. Cheap to create; tables made on first use."""
+    """One database holding every review year. Cheap to create; tables made on first use.
+
+    A database error in any method raises :class:`StoreError` (two plain lines, no data
+    from the rows being written; ``.detail`` for the log), never SQLAlchemy's text.
+    """
 
     def __init__(self, url: str | None = None, *, engine: sa.Engine | None = None) -> None:
         self.engine: sa.Engine = engine or make_engine(url)
         metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
 
     @property
     def url(self) -> str:
@@ -89,13 +98,41 @@ class Store:
 
     # --- run log ------------------------------------------------------------------------
     def start_run(self, run_id: str, review_year: int, source: str,
-                  profile_id: str | None = None, output_dir: str | None = None) -> str:
+                  profile_id: str | None = None, output_dir: str | None = None,
+                  host: str | None = None, pid: int | None = None) -> str:
+        """Log a run as ``running``, with the process that runs it (so a run whose process
+        died can be told from one still going)."""
+        now = _now()
         with self._write() as conn, conn.begin():
             conn.execute(runs.insert().values(
                 run_id=run_id, review_year=int(review_year), source=source,
-                profile_id=profile_id, started_at=_now(), status="running",
-                output_dir=output_dir))
+                profile_id=profile_id, started_at=now, status="running",
+                output_dir=output_dir, host=host, pid=pid, heartbeat_at=now))
         return run_id
+
+    def run_stage(self, run_id: str, stage: str) -> None:
+        """Record the stage a running run has reached (and that it is alive)."""
+        with self._write() as conn, conn.begin():
+            conn.execute(runs.update().where(runs.c.run_id == run_id)
+                         .where(runs.c.status == "running")
+                         .values(stage=stage, heartbeat_at=_now()))
+
+    def save_accounting(self, run_id: str, files: pd.DataFrame,
+                        findings: pd.DataFrame) -> None:
+        """The run's per-file accounting and its readers' findings (replaced as a whole)."""
+        with self._write() as conn, conn.begin():
+            for table in (run_files, run_findings):
+                conn.execute(table.delete().where(table.c.run_id == run_id))
+            for table, frame in ((run_files, files), (run_findings, findings)):
+                if len(frame):
+                    self._insert(conn, table, frames.normalise(frame, table, run_id=run_id))
+
+    def read_accounting(self, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(per-file accounting, findings) of a run, in the order they were saved."""
+        return (self._read(sa.select(run_files).where(run_files.c.run_id == run_id)
+                           .order_by(run_files.c.id), run_files),
+                self._read(sa.select(run_findings).where(run_findings.c.run_id == run_id)
+                           .order_by(run_findings.c.id), run_findings))
 
     def finish_run(self, run_id: str, status: str, **fields: Any) -> None:
         """Close a run: ``status`` succeeded|failed, plus counts / output_dir / message."""
@@ -166,6 +203,18 @@ class Store:
         """Pulled households and members (with ``source_key``), deleted ones included."""
         with self.engine.connect() as conn:
             return sub.load(conn, key, review_year)
+
+    def claimed_elsewhere(self, source_key: str, review_year: int) -> set[str]:
+        """Submissions of this source that a run of another review year accepted or
+        quarantined: they belong to that year's review, not to ``review_year``'s."""
+        year = int(review_year)
+        stmt = sa.union(
+            sa.select(households.c.instance_id).where(households.c.source_key == source_key)
+            .where(households.c.review_year != year),
+            sa.select(quarantine.c.instance_id).where(quarantine.c.source_key == source_key)
+            .where(quarantine.c.review_year != year))
+        with self.engine.connect() as conn:
+            return {i for i in conn.execute(stmt).scalars() if i is not None}
 
     def load_problems(self, key: str) -> pd.DataFrame:
         """Parse problems of the stored submissions: instance_id, table, column, value, problem."""
@@ -348,6 +397,16 @@ class Store:
                 .where(classification.c.review_year < int(before_year))
                 .order_by(classification.c.review_year, classification.c.household_id))
         return self._read(stmt, classification)
+
+
+#: every method that touches the database: its errors become StoreError (no data in them)
+_GUARDED = ("__init__", "start_run", "run_stage", "finish_run", "list_runs", "get_run",
+            "save_accounting", "read_accounting", "get_watermark", "commit_batch", "load",
+            "claimed_elsewhere", "load_problems", "commit_review", "review_years",
+            "read_households", "read_members", "read_classification", "read_quarantine",
+            "history")
+for _name in _GUARDED:
+    setattr(Store, _name, guarded(getattr(Store, _name)))
 
 
 def _prepare_accepted(run_id: str, year: int, hh: pd.DataFrame, mem: pd.DataFrame,

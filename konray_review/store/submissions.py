@@ -103,8 +103,12 @@ def member_rows(key: str, members: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+_PROBLEM_COLUMNS = ["instance_id", "table", "column", "value", "problem", "rule_id",
+                    "member_no", "problem_en"]
+
+
 def problem_rows(key: str, problems: pd.DataFrame | None) -> pd.DataFrame:
-    cols = ["instance_id", "table", "column", "value", "problem"]
+    cols = _PROBLEM_COLUMNS
     if problems is None or problems.empty:
         return pd.DataFrame(columns=[KEY, *cols])
     out = problems.reindex(columns=cols).astype(object)
@@ -143,9 +147,7 @@ def load(conn: sa.Connection, key: str | None,
 
 
 def load_problems(conn: sa.Connection, key: str) -> pd.DataFrame:
-    stmt = (sa.select(submission_problems.c.instance_id, submission_problems.c.table,
-                      submission_problems.c.column, submission_problems.c.value,
-                      submission_problems.c.problem)
+    stmt = (sa.select(*[submission_problems.c[c] for c in _PROBLEM_COLUMNS])
             .where(submission_problems.c.source_key == key)
             .order_by(submission_problems.c.id))
     return pd.read_sql(stmt, conn)

@@ -57,3 +57,18 @@ def test_docs_table_matches_the_catalogue():
     page = (ROOT / "docs" / "quality.md").read_text(encoding="utf-8")
     current = page.split(START, 1)[1].split(END, 1)[0].strip()
     assert current == rule_table().strip(), "run: python -m konray_review.quality.docs"
+
+
+def test_source_rules_have_ids_scopes_and_whole_messages():
+    """SRC-… rules: one id each, a Vietnamese and an English text, no placeholder left
+    once filled, and no English in the Vietnamese text (no half-English lines)."""
+    cat = load_catalogue()
+    assert cat.source_rules, "source rules missing"
+    for r in cat.source_rules:
+        assert re.fullmatch(r"SRC-\d{3}", r.id), r.id
+        assert r.scope in ("value", "submission", "note", "refused"), r.id
+        vi = cat.source_message(r.id, "vi", column="age", value="abc", detail="x")
+        en = cat.source_message(r.id, "en", column="age", value="abc", detail="x")
+        assert "{" not in vi + en, r.id
+        assert not re.search(r"\b(the|must|is|was|file|row)\b", vi), (r.id, vi)
+    assert cat.severity("SRC-001") == "error" and cat.severity("SRC-007") == "warning"

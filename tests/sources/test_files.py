@@ -13,7 +13,6 @@ import pytest
 from openpyxl import Workbook
 
 from konray_review.sources.files import FilesSource
-from konray_review.sources.http import SourceError
 from konray_review.sources.kobo import KoboSource
 from tests.sources.conftest import load_fixture
 
@@ -84,10 +83,14 @@ def test_edited_xml_replaces_its_earlier_version(tmp_path, profile):
     assert len(batch.members) == 2
 
 
-def test_broken_xml_names_the_file(tmp_path, profile):
-    (tmp_path / "bad.xml").write_text("<data id='x'><meta>", encoding="utf-8")
-    with pytest.raises(SourceError, match=r"bad\.xml"):
-        FilesSource(tmp_path, profile=profile).pull()
+def test_broken_xml_is_refused_by_name_and_its_neighbours_are_read(tmp_path, profile):
+    shutil.copy(SUBMISSIONS / "phieu_b_2023" / "2023-random-0.xml", tmp_path / "good.xml")
+    (tmp_path / "bad.xml").write_text("<data id='phieu_b_2023'><meta>", encoding="utf-8")
+    batch = FilesSource(tmp_path, profile=profile).pull()
+    assert len(batch.households) == 1
+    refused = batch.findings[batch.findings["scope"] == "refused"]
+    assert refused["file"].tolist() == ["bad.xml"] and refused["rule_id"].tolist() == ["SRC-013"]
+    assert refused["message_vi"].iloc[0].startswith("Tệp bị từ chối: tệp XML hỏng")
 
 
 _CSV_TAIL = ("KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",

@@ -80,14 +80,23 @@ def test_bad_values_are_reported_with_record_and_field_not_dropped(rows, profile
                      (bad[2]["__id"], "households", "owns_tv"),
                      # unreadable age: whether the school question applied cannot be told
                      (bad[0]["__id"], "members", "school_on_track")}
+    by = {(p.column, p.rule_id): (p.value, p.member_no, p.problem, p.problem_en)
+          for p in out.problems.itertuples()}
+    assert by[("age", "SRC-001")] == (
+        "4x", "2", "«Tuổi» phải là một con số, nhưng đã điền «4x».",
+        "age must be a number, but «4x» was entered.")
+    assert by[("living_area_m2", "SRC-001")][0] == "ba mươi"
+    assert by[("owns_tv", "SRC-003")][2] == (
+        "«Có ti vi» phải là Có hoặc Không, nhưng đã điền «maybe».")
+    assert by[("school_on_track", "SRC-010")][1] == "2"
     hh = out.households.set_index("instance_id")
     assert hh.loc[bad[1]["__id"], "water_source"] == "xyz"
     assert pd.isna(hh.loc[bad[0]["__id"], "living_area_m2"])
 
 
 def _skip_problems(out):
-    return set(zip(out.problems["table"], out.problems["column"], out.problems["value"],
-                   strict=True))
+    return set(zip(out.problems["table"], out.problems["column"],
+                   out.problems["member_no"].fillna(""), out.problems["rule_id"], strict=True))
 
 
 def test_unanswered_relevant_questions_are_problems_not_defaults(rows, profile):
@@ -103,10 +112,14 @@ def test_unanswered_relevant_questions_are_problems_not_defaults(rows, profile):
         head[field] = None
     out = _canon(gaps, profile)
     assert set(out.problems["instance_id"]) == {gaps[0]["__id"]}
+    asked = "SRC-009"  # asked, no answer
     assert _skip_problems(out) == {
-        ("households", "wall_durable", ""), ("households", "roof_durable", ""),
-        ("households", "living_area_m2", ""), ("members", "able_to_work", "member_no=1"),
-        ("members", "employment", "member_no=1"), ("members", "education_level", "member_no=1")}
+        ("households", "wall_durable", "", asked), ("households", "roof_durable", "", asked),
+        ("households", "living_area_m2", "", asked), ("members", "able_to_work", "1", asked),
+        ("members", "employment", "1", asked), ("members", "education_level", "1", asked)}
+    texts = set(out.problems["problem"])
+    assert "Câu hỏi «Tình trạng việc làm» đã được hỏi nhưng chưa có câu trả lời." in texts
+    assert not any("asked" in t or "answer" in t for t in texts), texts  # no English half
     hh = out.households.iloc[0]
     assert pd.isna(hh["wall_durable"]) and pd.isna(hh["roof_durable"])
     assert pd.isna(hh["living_area_m2"]) and hh["column_durable"] == True  # noqa: E712
