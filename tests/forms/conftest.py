@@ -3,7 +3,6 @@ batches run concurrently (one Node process each)."""
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,17 @@ from konray_review.sources.files import parse_submission, read_xml_folder
 from konray_review.sources.normalise import Canonical, to_canonical
 from tests.forms.cases import YEARS, all_cases
 from tests.forms.constraint_cases import constraint_cases, phieu_a_cases
+from tests.strict import missing_tool
 
 PROFILE = load_profile()
 
 
 def need_engine() -> None:
-    """Skip locally when Node packages are missing; in CI (CI=true) that is a failure."""
+    """The Node form engine: a failure in strict mode (CI), a named skip otherwise."""
     try:
         check_engine()
     except EngineError as exc:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"form engine not installed locally: {exc}")
+        missing_tool("Node form engine", str(exc))
 
 
 @pytest.fixture(scope="session")
