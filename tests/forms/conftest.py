@@ -17,6 +17,7 @@ from konray_review.sources.files import parse_submission, read_xml_folder
 from konray_review.sources.normalise import Canonical, to_canonical
 from tests.forms.cases import YEARS, all_cases
 from tests.forms.constraint_cases import constraint_cases, phieu_a_cases
+from tests.forms.profiles import CUTOFFS_2027, district_profile
 from tests.strict import missing_tool
 
 PROFILE = load_profile()
@@ -44,38 +45,64 @@ def built(tmp_path_factory: pytest.TempPathFactory
     return out
 
 
-def engine_request(case: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    req = {"id": case["id"], **form_answers(case["household"], case["members"], PROFILE,
+def engine_request(case: dict[str, Any], profile=PROFILE, **extra: Any) -> dict[str, Any]:
+    req = {"id": case["id"], **form_answers(case["household"], case["members"], profile,
                                             case.get("b1"))}
     req.update(extra)
     return req
 
 
 @pytest.fixture(scope="session")
-def engine_runs(built) -> dict[str, tuple[list[dict], list[dict]]]:
-    """{batch: (cases, engine results)}: Phiếu B parity per year, constraints, Phiếu A."""
-    need_engine()
-    batches: dict[str, tuple[tuple[str, int], list[dict], list[dict]]] = {}
+def cutoff_profile(tmp_path_factory: pytest.TempPathFactory):
+    """Kon Rẫy with 2027–2030 B1 cut-offs supplied by the province (profile overrides)."""
+    return district_profile(tmp_path_factory.mktemp("profile-cutoffs"),
+                            changes={"overrides": CUTOFFS_2027})
+
+
+def is_income_case(case: dict[str, Any]) -> bool:
+    return any(k in case["id"] for k in ("-b1-", "-both", "income"))
+
+
+@pytest.fixture(scope="session")
+def engine_batches(built, cutoff_profile, tmp_path_factory: pytest.TempPathFactory
+                   ) -> dict[str, tuple[BuiltForm, Path, list[dict], list[dict]]]:
+    """{batch: (built form, its folder, cases, engine requests)}: Phiếu B parity per year,
+    constraints, Phiếu A, and 2027 income cases under a profile with B1 cut-offs."""
+    batches = {}
     for year in YEARS:
         cases = all_cases(year, PROFILE)
-        batches[f"parity-{year}"] = (("phieu_b", year), cases,
+        batches[f"parity-{year}"] = (*built[("phieu_b", year)], cases,
                                      [engine_request(c, submission=True) for c in cases])
     cons = constraint_cases(PROFILE)
-    batches["constraints"] = (("phieu_b", 2023), cons, [c["request"] for c in cons])
+    batches["constraints"] = (*built[("phieu_b", 2023)], cons, [c["request"] for c in cons])
     a_cases = phieu_a_cases(PROFILE)
-    batches["phieu_a"] = (("phieu_a", 2023), a_cases, [c["request"] for c in a_cases])
+    batches["phieu_a"] = (*built[("phieu_a", 2023)], a_cases, [c["request"] for c in a_cases])
+    folder = tmp_path_factory.mktemp("forms-2027-cutoffs")
+    b = build_form("phieu_b", 2027, cutoff_profile)
+    write_built(b, folder)
+    cut = [c for c in all_cases(2027, cutoff_profile) if is_income_case(c)]
+    batches["cutoffs-2027"] = (b, folder, cut, [engine_request(c, cutoff_profile, submission=True)
+                                                for c in cut])
+    return batches
 
-    def run(item: tuple[tuple[str, int], list[dict], list[dict]]) -> list[dict]:
-        key, _, requests = item
-        b, folder = built[key]
+
+@pytest.fixture(scope="session")
+def engine_runs(engine_batches) -> dict[str, tuple[list[dict], list[dict]]]:
+    """{batch: (cases, Web Forms engine results)}; the batches run two at a time."""
+    need_engine()
+
+    def run(item: tuple[BuiltForm, Path, list[dict], list[dict]]) -> list[dict]:
+        b, folder, _, requests = item
         return run_cases(folder / b.file_names()["xml"], folder, requests)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(batches, pool.map(run, batches.values()), strict=True))
-    return {name: (batches[name][1], results[name]) for name in batches}
+        results = dict(zip(engine_batches, pool.map(run, engine_batches.values()),
+                           strict=True))
+    return {name: (engine_batches[name][2], results[name]) for name in engine_batches}
 
 
-def normalise_results(results: list[dict[str, Any]], folder: Path) -> Canonical:
+def normalise_results(results: list[dict[str, Any]], folder: Path,
+                      profile=PROFILE) -> Canonical:
     """Engine submissions -> the production normaliser, through the XML-folder adapter
     (``sources.files``) exactly as hand-copied Collect instances are read. Households come
     back in the order of ``results``; members by household, then member_no."""
@@ -83,7 +110,7 @@ def normalise_results(results: list[dict[str, Any]], folder: Path) -> Canonical:
     for i, r in enumerate(results):
         (folder / f"{i:05d}.xml").write_text(r["submission"], encoding="utf-8")
     raw, form_id = read_xml_folder(folder)
-    canon = to_canonical(raw, profile=PROFILE, source="files", form_id=form_id)
+    canon = to_canonical(raw, profile=profile, source="files", form_id=form_id)
     order = [parse_submission(r["submission"].encode("utf-8"))["__id"] for r in results]
     hh = canon.households.set_index("instance_id", drop=False).loc[order]
     rank = {iid: i for i, iid in enumerate(order)}
