@@ -31,9 +31,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Count tests left out by a ``-m "not <tool>"`` expression (not by ``-k``)."""
     for item in items:
+        expr = item.config.getoption("markexpr", "") or ""
         for marker in TOOL_MARKERS:
-            if item.get_closest_marker(marker):
+            if f"not {marker}" in expr and item.get_closest_marker(marker):
                 _deselected[marker] += 1
 
 

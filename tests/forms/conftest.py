@@ -12,6 +12,13 @@ import pytest
 from konray_review.forms.answers import form_answers
 from konray_review.forms.build import BuiltForm, build_form, write_built
 from konray_review.forms.engine import EngineError, check_engine, run_cases
+from konray_review.forms.javarosa import (
+    JavaRosaError,
+    check_java,
+    compile_harness,
+    validate_jar,
+)
+from konray_review.forms.javarosa import run_cases as run_javarosa
 from konray_review.profile import load_profile
 from konray_review.sources.files import parse_submission, read_xml_folder
 from konray_review.sources.normalise import Canonical, to_canonical
@@ -117,6 +124,63 @@ def normalise_results(results: list[dict[str, Any]], folder: Path,
     mem = canon.members.assign(_rank=canon.members["instance_id"].map(rank))
     mem = mem.sort_values(["_rank", "member_no"]).drop(columns="_rank")
     return Canonical(hh.reset_index(drop=True), mem.reset_index(drop=True), canon.problems)
+
+
+def need_java() -> None:
+    """A JDK (javac) for the JavaRosa harness: a failure in strict mode, else a named skip."""
+    try:
+        check_java()
+        validate_jar()
+    except JavaRosaError as exc:
+        missing_tool("Java JDK", str(exc))
+
+
+#: enumerator-style edits made after the first pass (see forms/engine/javarosa/Harness.java)
+EDITS: dict[str, tuple[str, list[dict[str, Any]]]] = {
+    # a member deleted mid-roster, then the household size corrected
+    "edit-delete-member": ("2023-dependants-half", [
+        {"op": "delete", "path": "members[2]"}, {"op": "set", "path": "household_size",
+                                                 "value": 3}]),
+    # an age corrected after the labour questions were answered: they are no longer asked
+    "edit-age-to-70": ("2023-retire-male-59", [
+        {"op": "set", "path": "members[2]/age_reported", "value": 70}]),
+    # a child's age corrected to 20: the labour questions now must be answered ...
+    "edit-age-to-20-unanswered": ("2023-insurance-6", [
+        {"op": "set", "path": "members[2]/age_reported", "value": 20}]),
+    # ... and once they are, the form is complete
+    "edit-age-to-20-answered": ("2023-insurance-6", [
+        {"op": "set", "path": "members[2]/age_reported", "value": 20},
+        {"op": "set", "path": "members[2]/able_to_work", "value": "yes"},
+        {"op": "set", "path": "members[2]/wants_work", "value": "yes"},
+        {"op": "set", "path": "members[2]/employment", "value": "unemployed"},
+        {"op": "set", "path": "members[2]/trained_by_employer", "value": "no"}]),
+    # an answer that breaks a constraint: JavaRosa refuses it, the earlier answer stays
+    "edit-negative-area": ("2023-area-16.0", [
+        {"op": "set", "path": "living_area_m2", "value": -5}]),
+}
+
+
+@pytest.fixture(scope="session")
+def javarosa_runs(engine_batches, tmp_path_factory: pytest.TempPathFactory
+                  ) -> dict[str, tuple[list[dict], list[dict]]]:
+    """{batch: (cases, JavaRosa results)}: the Web Forms parity batches, and the edits."""
+    need_java()
+    build = compile_harness(tmp_path_factory.mktemp("javarosa-build"))
+    batches = {k: v for k, v in engine_batches.items() if k.startswith(("parity-", "cutoffs-"))}
+    b, folder, cases, requests = engine_batches["parity-2023"]
+    by_id = dict(zip((c["id"] for c in cases), requests, strict=True))
+    edit_cases = [{"id": name, "base": base, "edits": edits}
+                  for name, (base, edits) in EDITS.items()]
+    batches["edits"] = (b, folder, edit_cases, [{**by_id[c["base"]], "id": c["id"],
+                                                 "edits": c["edits"]} for c in edit_cases])
+
+    def run(item: tuple[BuiltForm, Path, list[dict], list[dict]]) -> list[dict]:
+        form, where, _, reqs = item
+        return run_javarosa(where / form.file_names()["xml"], where, reqs, build_dir=build)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(zip(batches, pool.map(run, batches.values()), strict=True))
+    return {name: (batches[name][2], results[name]) for name in batches}
 
 
 @pytest.fixture(scope="session")
