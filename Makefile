@@ -7,7 +7,7 @@ export DO_NOT_TRACK := 1
 # compiled bytecode caches make every process start seconds faster
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: demo test lint bench venv forms serve clean
+.PHONY: demo test test-fast lint bench venv forms serve clean
 
 venv: .venv/.synced
 
@@ -27,6 +27,14 @@ forms: venv
 
 test: venv
 	bash .ci/test
+
+# Inner loop: no services started, strict mode off, and the tests that need the Node engine,
+# Java (JavaRosa), Chromium or PostgreSQL left out; the run's summary names what it left out.
+# Never a substitute for `make test` (CI runs that, strict).
+FAST_MARKERS := not node and not java and not browser and not postgres
+test-fast: venv
+	@echo "test-fast: leaving out tests marked node, java, browser, postgres (make test runs them)"
+	env -u CI $(PY) -m pytest -m "$(FAST_MARKERS)" $(ARGS)
 
 lint: venv
 	.venv/bin/ruff check .

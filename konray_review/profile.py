@@ -47,9 +47,14 @@ class Profile(BaseModel):
     district_code: str | None = None
     province_code: str | None = None  # first 3 digits of citizen ID numbers (CCCD)
     b1_region: str | None = None
+    #: the district's own data files (relative to this profile's folder), replacing the
+    #: shipped B1 table of ``b1_region`` and the standard's Phiếu A signs
+    b1_table: str | None = None
+    phieu_a_signs: str | None = None
     units: list[Unit]
     villages_csv: str
     villages_are_sample: bool = False
+    villages_source: str = ""  # where the village list comes from (shown with its status)
     main_ethnic_groups: list[str] = Field(default_factory=list)
     baseline: dict[int, dict[str, Sourced]] = Field(default_factory=dict)
     targets: dict[int, dict[str, Sourced]] = Field(default_factory=dict)

@@ -249,6 +249,225 @@ def standard_for_year(year: int, profile: Any | None = None) -> Standard:
     return parse_standard(merged, f"profile {profile.id} overrides of {sid}")
 
 
-def load_phieu_a_signs(standard: Standard) -> dict[str, Any]:
-    path = standards_dir() / standard.screening.signs_file
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+# ---- data tables beside the standard: the B1 scoring table and the Phiếu A signs ----------
+
+class B1Option(_Model):
+    id: str
+    vi: str
+    en: str
+    rural: float
+    urban: float
+
+
+class B1Item(_Model):
+    id: str
+    kind: Literal["one", "multiple"]
+    vi: str
+    en: str
+    options: list[B1Option]
+
+
+class B1Table(_Model):
+    """Phiếu B1 (income-proxy score): items, points by area, and how sure we are of them."""
+
+    id: str
+    name: dict[str, str]
+    source: str
+    status: Status
+    items: list[B1Item]
+
+
+class Sign(_Model):
+    id: str
+    vi: str
+    en: str
+
+
+class PhieuASigns(_Model):
+    """The Phiếu A signs of a non-poor household, with source and status."""
+
+    source: str
+    status: Status
+    signs: list[Sign]
+
+
+def b1_dir() -> Path:
+    return _data_dir() / "b1"
+
+
+def _profile_file(profile: Any | None, attr: str) -> Path | None:
+    """A data file a district profile supplies in its own folder (``b1_table`` etc.)."""
+    name = getattr(profile, attr, None) if profile is not None else None
+    return None if not name else Path(profile.directory) / name
+
+
+def _read_model(model: type[_Model], path: Path, what: str) -> Any:
+    if not path.exists():
+        raise StandardError(f"{path}: {what} file is missing")
+    try:
+        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (ValueError, yaml.YAMLError) as exc:
+        raise StandardError(f"{path}: invalid {what}: {exc}") from exc
+
+
+@cache
+def _b1_table_file(path: str) -> B1Table:
+    return _read_model(B1Table, Path(path), "B1 scoring table")
+
+
+def load_b1_table(region: str) -> B1Table:
+    """The shipped B1 table of a region (``konray_review/data/b1/<region>.yaml``)."""
+    path = b1_dir() / f"{region}.yaml"
+    if not path.exists():
+        raise StandardError(f"no B1 scoring table for region {region!r} ({path} is missing)")
+    return _b1_table_file(str(path))
+
+
+def b1_table_for(standard: Standard, profile: Any | None = None) -> B1Table:
+    """The B1 table in use: the profile's own file (``b1_table``), else its region's."""
+    own = _profile_file(profile, "b1_table")
+    if own is not None:
+        return _b1_table_file(str(own.resolve()))
+    region = getattr(profile, "b1_region", None) or standard.b1_region
+    if not region:
+        raise StandardError(f"{standard.id}: no B1 region (set b1_region or b1_table in the "
+                            "district profile)")
+    return load_b1_table(region)
+
+
+def has_b1_cutoff(standard: Standard) -> bool:
+    """Does the B1 score decide the income test anywhere (a cut-off in some area)?"""
+    return any(standard.b1_cutoff.get(a) is not None for a in ("rural", "urban"))
+
+
+@cache
+def _signs_file(path: str) -> PhieuASigns:
+    return _read_model(PhieuASigns, Path(path), "Phiếu A signs")
+
+
+def phieu_a_signs(standard: Standard, profile: Any | None = None) -> PhieuASigns:
+    """The Phiếu A signs in use: the profile's own file (``phieu_a_signs``), else the
+    standard's ``screening.signs_file``."""
+    own = _profile_file(profile, "phieu_a_signs")
+    path = own.resolve() if own is not None else standards_dir() / standard.screening.signs_file
+    return _signs_file(str(path))
+
+
+def load_phieu_a_signs(standard: Standard, profile: Any | None = None) -> dict[str, Any]:
+    """The signs as plain data (``{"source", "status", "signs": [{id, vi, en}]}``)."""
+    return phieu_a_signs(standard, profile).model_dump()
+
+
+# ---- rule status: one list every surface shows (forms, report, lists, portal) ------------
+
+#: how each status is shown to people, Vietnamese first
+STATUS_LABELS: dict[str, Label] = {
+    "confirmed": Label(vi="Đã xác nhận", en="Confirmed"),
+    "partial": Label(vi="Xác nhận một phần, theo nguồn thứ cấp",
+                     en="Partly confirmed, from a secondary source"),
+    "unconfirmed": Label(vi="Chưa xác nhận", en="Unconfirmed"),
+}
+_AREAS = {"rural": Label(vi="nông thôn", en="rural"), "urban": Label(vi="thành thị", en="urban")}
+_PARAMS = {
+    "income_line": Label(vi="Chuẩn nghèo về thu nhập", en="Income poverty line"),
+    "middle_band_upper": Label(vi="Mức thu nhập trần của hộ có mức sống trung bình",
+                               en="Income ceiling of the middle living standard"),
+    "b1_cutoff": Label(vi="Ngưỡng điểm Phiếu B1", en="Phiếu B1 score cut-off"),
+}
+
+
+class RuleStatus(_Model):
+    """One rule the review relies on that is not confirmed, as people are told about it.
+
+    ``value`` is short, language-neutral text (a number, a table id, a count; empty when the
+    standard publishes no value); ``name`` says what the rule is in both languages.
+    """
+
+    id: str
+    name: Label
+    value: str
+    status: Status
+    source: str
+
+
+def _value_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _param_rules(standard: Standard) -> list[RuleStatus]:
+    out = []
+    for param, pname in _PARAMS.items():
+        by_area: ByArea = getattr(standard, param)
+        for area, aname in _AREAS.items():
+            s: Sourced = getattr(by_area, area)
+            out.append(RuleStatus(
+                id=f"{param}.{area}", value=_value_text(s.value), status=s.status,
+                source=s.source, name=Label(vi=f"{pname.vi} ({aname.vi})",
+                                            en=f"{pname.en} ({aname.en})")))
+    for rid, s, name in (
+        ("poor_min_deprivations", standard.poor_min_deprivations,
+         Label(vi="Số chỉ số thiếu hụt để là hộ nghèo", en="Deprivations that make a "
+               "household poor")),
+        ("screening.screen_out_at", standard.screening.screen_out_at,
+         Label(vi="Số dấu hiệu Phiếu A để loại khỏi rà soát", en="Phiếu A signs that screen "
+               "a household out")),
+        ("working_age.min_age", standard.working_age.min_age,
+         Label(vi="Tuổi lao động tối thiểu", en="Minimum working age")),
+    ):
+        out.append(RuleStatus(id=rid, name=name, value=_value_text(s.value), status=s.status,
+                              source=s.source))
+    for sex, r in standard.working_age.retirement.items():
+        sex_name = Label(vi="nam", en="men") if sex == "male" else Label(vi="nữ", en="women")
+        out.append(RuleStatus(
+            id=f"working_age.retirement.{sex}", value=f"{r.base_months}-{r.max_months}",
+            status=r.status, source=r.source,
+            name=Label(vi=f"Tuổi nghỉ hưu ({sex_name.vi})",
+                       en=f"Retirement age ({sex_name.en})")))
+    return out
+
+
+def _data_rules(standard: Standard, profile: Any | None) -> list[RuleStatus]:
+    signs = phieu_a_signs(standard, profile)
+    out = [RuleStatus(
+        id="phieu_a_signs", value=str(len(signs.signs)), status=signs.status,
+        source=signs.source,
+        name=Label(vi=f"Nội dung {len(signs.signs)} dấu hiệu của Phiếu A",
+                   en=f"Wording of the {len(signs.signs)} Phiếu A signs"))]
+    names_table = bool(getattr(profile, "b1_table", None) or getattr(profile, "b1_region", None)
+                       or standard.b1_region)
+    if has_b1_cutoff(standard) and names_table:  # without a cut-off it decides nothing
+        table = b1_table_for(standard, profile)
+        out.append(RuleStatus(id="b1_table", value=table.id, status=table.status,
+                              source=table.source,
+                              name=Label(vi="Bảng điểm Phiếu B1", en="Phiếu B1 scoring table")))
+    if profile is not None:
+        sample = bool(getattr(profile, "villages_are_sample", False))
+        out.append(RuleStatus(
+            id="villages", value=str(profile.villages_csv),
+            status="unconfirmed" if sample else "confirmed",
+            source=getattr(profile, "villages_source", "") or (
+                f"hồ sơ địa bàn {profile.id} ({profile.villages_csv}), danh sách MẪU" if sample
+                else f"hồ sơ địa bàn {profile.id} ({profile.villages_csv})"),
+            name=Label(vi="Danh sách thôn của địa bàn", en="Village list of the area")))
+    return out
+
+
+def unconfirmed_rules(standard: Standard, profile: Any | None = None) -> list[RuleStatus]:
+    """Every rule of this review that is not confirmed, in a fixed order: the standard's
+    parameters, its indicators, then the data beside it (Phiếu A signs, the B1 table when a
+    cut-off makes it count, the profile's village list).
+
+    The one list the forms, the report, the list footers and the portal show, so they can
+    never disagree. A district that replaces a table in its profile with a confirmed one
+    (``b1_table``, ``phieu_a_signs``, ``villages_csv`` + ``villages_are_sample: false``, or an
+    ``overrides`` entry with ``status: confirmed``) sees that rule leave the list.
+    """
+    indicators = [RuleStatus(id=f"indicator.{i.id}", value=", ".join(
+        f"{k}={v}" for k, v in i.params.items() if not isinstance(v, list | dict)),
+        status=i.status, source=i.source,
+        name=Label(vi=f"Chỉ số: {i.name.vi}", en=f"Indicator: {i.name.en}"))
+        for i in standard.indicators]
+    rules = [*_param_rules(standard), *indicators, *_data_rules(standard, profile)]
+    return [r for r in rules if r.status != "confirmed"]

@@ -14,13 +14,17 @@
 // }
 // result: [{ "id", "values": {name: value}, "repeats": {name: [{name: value}]},
 //            "violations": [{"ref", "condition", "message"}], "unanswered": [name],
-//            "rejected": [{"name", "value", "condition", "message"}], "submission" }]
+//            "rejected": [{"name", "value", "condition", "message"}],
+//            "not_relevant": [name or "members[i]/name"], "submission" }]
 //
 // Answers are given in document order, so relevance and choice filters see earlier answers,
 // exactly as an enumerator fills the form. A value that cannot be set because the question
-// is not relevant (or does not exist) is listed in "unanswered"; an answer that breaks a
-// constraint is kept (as in ODK clients, which block only on "next"/finalise) and listed in
-// "rejected" with the form's own message. Values are the engine's instance strings.
+// is not relevant (or does not exist) is listed in "unanswered"; every question or calculate
+// that is not relevant once the form is filled is listed in "not_relevant". An answer that
+// breaks a constraint is kept by this engine (the Web Forms engine stores it and blocks only
+// on finalise; JavaRosa, the engine of ODK Collect, refuses it: see javarosa/Harness.java)
+// and listed in "rejected" with the form's own message. Values are the engine's instance
+// strings.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -75,11 +79,12 @@ function fill(parent, answers, repeats, out, used, readOnly = false) {
       if (!readOnly && rows.length < have) node.removeInstances(rows.length, have - rows.length);
       const list = [];
       node.currentState.children.forEach((inst, i) => {
-        const row = { values: {}, rejected: [] };
+        const row = { values: {}, rejected: [], not_relevant: [] };
         const rused = new Set();
         fill(inst, rows[i] ?? {}, {}, row, rused, readOnly);
         for (const k of Object.keys(rows[i] ?? {})) if (!rused.has(k)) out.unanswered.push(`${name}[${i + 1}]/${k}`);
         out.rejected.push(...row.rejected.map((r) => ({ ...r, name: `${name}[${i + 1}]/${r.name}` })));
+        out.not_relevant.push(...row.not_relevant.map((n) => `${name}[${i + 1}]/${n}`));
         list.push(row.values);
       });
       out.repeats[name] = list;
@@ -93,19 +98,21 @@ function fill(parent, answers, repeats, out, used, readOnly = false) {
         if (v && v.condition === 'constraint') out.rejected.push({ name, value: answers[name], ...v });
       }
       out.values[name] = node.currentState.relevant ? node.currentState.instanceValue : '';
+      if (!node.currentState.relevant) out.not_relevant.push(name);
     }
   }
 }
 
 async function runCase(form, c) {
   const { root } = await form.createInstance();
-  const out = { id: c.id, values: {}, repeats: {}, rejected: [], unanswered: [], violations: [] };
+  const out = { id: c.id, values: {}, repeats: {}, rejected: [], unanswered: [], violations: [], not_relevant: [] };
   const used = new Set();
   fill(root, c.answers ?? {}, c.repeats ?? {}, out, used);
   // calculated values may depend on later answers (counts over the roster): read again
-  const final = { values: {}, repeats: {}, rejected: [], unanswered: [] };
+  const final = { values: {}, repeats: {}, rejected: [], unanswered: [], not_relevant: [] };
   fill(root, {}, {}, final, new Set(), true);
   out.values = final.values;
+  out.not_relevant = final.not_relevant;
   for (const [k, rows] of Object.entries(out.repeats)) out.repeats[k] = final.repeats[k] ?? rows;
   for (const k of Object.keys(c.answers ?? {})) if (!used.has(k)) out.unanswered.push(k);
   out.violations = (root.validationState.violations ?? []).map((v) => ({

@@ -1,66 +1,31 @@
 """Phiếu B1 scoring table (data) -> questions and the ``b1_score`` calculate.
 
-The item list and points are data (``konray_review/data/b1/<region>.yaml``), with source and
-status, because the official table is not public here (the shipped one is a placeholder
+The item list and points are data (``konray_review/data/b1/<region>.yaml``, or the district
+profile's own ``b1_table`` file; model and loader in ``konray_review.standards``), with source
+and status, because the official table is not public here (the shipped one is a placeholder
 marked ``unconfirmed``). Points differ by area; the form picks them with ``${area}``.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict
+from konray_review.standards import (
+    B1Item,
+    B1Table,
+    Standard,
+    b1_dir,
+    has_b1_cutoff,
+    load_b1_table,
+)
 
-from konray_review.standards import Status, _data_dir
+__all__ = ["B1Table", "b1_choices", "b1_dir", "b1_rows", "b1_score", "income_method_choices",
+           "income_method_rows", "load_b1_table"]
 
 Row = dict[str, Any]
 SCORED_METHODS = ("b1", "both")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(_Model):
-    id: str
-    vi: str
-    en: str
-    rural: float
-    urban: float
-
-
-class Item(_Model):
-    id: str
-    kind: Literal["one", "multiple"]
-    vi: str
-    en: str
-    options: list[Option]
-
-
-class B1Table(_Model):
-    id: str
-    name: dict[str, str]
-    source: str
-    status: Status
-    items: list[Item]
-
-
-def b1_dir() -> Path:
-    return _data_dir() / "b1"
-
-
-@cache
-def load_b1_table(region: str) -> B1Table:
-    path = b1_dir() / f"{region}.yaml"
-    if not path.exists():
-        raise ValueError(f"no B1 scoring table for region {region!r} ({path} is missing)")
-    try:
-        return B1Table.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except ValueError as exc:
-        raise ValueError(f"{path}: invalid B1 scoring table: {exc}") from exc
+Item = B1Item  # the name this module used before the model moved to standards
 
 
 def _num(v: float) -> str:
@@ -79,16 +44,27 @@ def _points_expr(item: Item, area: str) -> str:
     return expr
 
 
-def b1_rows(table: B1Table) -> list[Row]:
-    """The B1 questions (relevant when B1 is used), their points and ``b1_score``."""
-    relevant = " or ".join(f"${{income_method}} = '{m}'" for m in SCORED_METHODS)
-    rows: list[Row] = []
+#: the B1 questions are asked when the income method uses the score
+B1_RELEVANT = " or ".join(f"${{income_method}} = '{m}'" for m in SCORED_METHODS)
+NO_B1_SCORE: Row = {"type": "calculate", "name": "b1_score", "calculation": "''"}
+
+
+def b1_rows(table: B1Table, standard: Standard, notes: Sequence[Row] = ()) -> list[Row]:
+    """The B1 questions (relevant when B1 is used), their points and ``b1_score``.
+
+    Under a standard with no B1 cut-off in any area (2027–2030 as published) the score
+    decides nothing, so no B1 question is asked: only a blank ``b1_score`` stays, so the
+    submission keeps the canonical column. ``notes`` (warnings) open the section.
+    """
+    if not has_b1_cutoff(standard):
+        return [dict(NO_B1_SCORE)]
+    rows: list[Row] = [dict(n) for n in notes]
     for item in table.items:
         rows.append({
             "type": f"{'select_one' if item.kind == 'one' else 'select_multiple'} {item.id}",
             "name": item.id, "label": {"vi": f"B1. {item.vi}", "en": f"B1. {item.en}"},
             # a multiple-choice item may have nothing chosen (no asset at all)
-            "relevant": relevant, "required": item.kind == "one",
+            "relevant": B1_RELEVANT, "required": item.kind == "one",
         })
         rows.append({
             "type": "calculate", "name": f"{item.id}_points",
@@ -97,8 +73,34 @@ def b1_rows(table: B1Table) -> list[Row]:
         })
     total = " + ".join(f"${{{item.id}_points}}" for item in table.items) or "0"
     rows.append({"type": "calculate", "name": "b1_score",
-                 "calculation": f"if({relevant}, {total}, '')"})
+                 "calculation": f"if({B1_RELEVANT}, {total}, '')"})
     return rows
+
+
+def income_method_rows(standard: Standard) -> list[Row]:
+    """The ``income_method`` question. Where only some areas have a B1 cut-off, the B1
+    methods are refused in the others (the score would decide nothing there)."""
+    row: Row = {"type": "select_one income_method", "name": "income_method",
+                "label": {"vi": "Cách xác định thu nhập", "en": "How income is assessed"},
+                "required": True}
+    cut = {a: standard.b1_cutoff.get(a) is not None for a in ("rural", "urban")}
+    if any(cut.values()) and not all(cut.values()):
+        row["constraint"] = ". = 'direct' or . = 'not_assessed' or " \
+                            "string-length(${pre_b1_cutoff}) > 0"
+        row["constraint_message"] = {
+            "vi": "Khu vực này chưa có ngưỡng điểm B1: hãy ước tính thu nhập trực tiếp hoặc "
+                  "chọn “Chưa xác định được thu nhập”.",
+            "en": "This area has no B1 cut-off: estimate income directly or choose “Income "
+                  "could not be assessed”."}
+    return [row]
+
+
+def income_method_choices(choices: list[dict[str, str]], standard: Standard
+                          ) -> list[dict[str, str]]:
+    """The income methods offered: without any B1 cut-off, not the B1 ones."""
+    if has_b1_cutoff(standard):
+        return list(choices)
+    return [c for c in choices if c["name"] not in SCORED_METHODS]
 
 
 def b1_choices(table: B1Table) -> dict[str, list[dict[str, str]]]:

@@ -20,7 +20,13 @@ from typing import Any
 import pandas as pd
 
 from konray_review.forms import xlsform
-from konray_review.forms.b1 import b1_choices, b1_rows, load_b1_table
+from konray_review.forms.b1 import (
+    B1_RELEVANT,
+    b1_choices,
+    b1_rows,
+    income_method_choices,
+    income_method_rows,
+)
 from konray_review.forms.household_list import (
     HOUSEHOLDS_FILE,
     households_csv,
@@ -34,9 +40,18 @@ from konray_review.forms.preview import (
 )
 from konray_review.forms.relevance import thresholds
 from konray_review.forms.source import FORMS, default_source_dir, load_form_rows, read_yaml
+from konray_review.forms.warnings import warning_notes
 from konray_review.profile import Profile, load_profile
 from konray_review.schema import code_lists
-from konray_review.standards import Standard, load_phieu_a_signs, standard_for_year
+from konray_review.standards import (
+    RuleStatus,
+    Standard,
+    b1_table_for,
+    has_b1_cutoff,
+    load_phieu_a_signs,
+    standard_for_year,
+    unconfirmed_rules,
+)
 
 VILLAGES_FILE = "villages.csv"
 
@@ -90,7 +105,7 @@ def form_params(year: int, standard: Standard, profile: Profile) -> dict[str, An
     """Values for the ``{{name}}`` placeholders of the form source."""
     ref = reference_date(year, profile)
     ages = thresholds(standard)  # the normaliser decides "asked or skipped" with the same
-    signs = load_phieu_a_signs(standard)["signs"]
+    signs = load_phieu_a_signs(standard, profile)["signs"]
     return {
         "year": int(year), "standard_id": standard.id,
         "standard_name_vi": standard.name.vi, "standard_name_en": standard.name.en,
@@ -106,9 +121,10 @@ def form_params(year: int, standard: Standard, profile: Profile) -> dict[str, An
     }
 
 
-def phieu_a_sign_rows(standard: Standard) -> list[dict[str, Any]]:
+def phieu_a_sign_rows(standard: Standard, profile: Profile | None = None
+                      ) -> list[dict[str, Any]]:
     """One yes/no question per Phiếu A sign, their count and the screening result."""
-    signs = load_phieu_a_signs(standard)["signs"]
+    signs = load_phieu_a_signs(standard, profile)["signs"]
     rows: list[dict[str, Any]] = [
         {"type": "select_one yes_no", "name": f"sign_{s['id']}", "required": True,
          "label": {"vi": f"{i}. {s['vi']}", "en": f"{i}. {s['en']}"}}
@@ -122,6 +138,33 @@ def phieu_a_sign_rows(standard: Standard) -> list[dict[str, Any]]:
         {"type": "calculate", "name": "screened_out",
          "calculation": f"if(${{screening_signs}} >= {at}, 1, 0)"},
     ]
+
+
+#: the income test was decided by the B1 score (no direct income, a score given)
+B1_DECIDED = "string-length(${income_per_capita}) = 0 and string-length(${b1_score}) > 0"
+B1_RULES = ("b1_table", "b1_cutoff.rural", "b1_cutoff.urban")
+
+
+def b1_warnings(rules: list[RuleStatus]) -> list[dict[str, Any]]:
+    """Notes opening the B1 section for each B1 rule not confirmed (table, area cut-off)."""
+    return warning_notes(rules, B1_RULES, "b1", relevant=B1_RELEVANT)
+
+
+def summary_warnings(rules: list[RuleStatus], standard: Standard) -> list[dict[str, Any]]:
+    """Notes on the result screen when an unconfirmed B1 rule decided the income test."""
+    if not has_b1_cutoff(standard):  # no B1 question, nothing decided by it
+        return []
+    return warning_notes(rules, B1_RULES, "summary", relevant=B1_DECIDED)
+
+
+def rule_warning_generators(rules: list[RuleStatus]) -> dict[str, Any]:
+    """The ``{generate: …_warning}`` rows of the form sources (empty when confirmed)."""
+    return {
+        "villages_warning": partial(warning_notes, rules, ["villages"], "villages"),
+        "signs_warning": partial(warning_notes, rules, ["phieu_a_signs"], "signs"),
+        "signs_result_warning": partial(warning_notes, rules, ["phieu_a_signs"],
+                                        "signs_result"),
+    }
 
 
 def commune_choices(profile: Profile) -> list[dict[str, str]]:
@@ -167,17 +210,23 @@ def make_sheets(form: str, year: int, profile: Profile, src_dir: Path,
     ``household_list`` (last year's households) becomes the ``households.csv`` choice file
     Phiếu B's listed households are picked from; without it their code is typed in."""
     standard = standard_for_year(year, profile)
-    table = load_b1_table(profile.b1_region or standard.b1_region)
+    table = b1_table_for(standard, profile)
+    rules = unconfirmed_rules(standard, profile)
     generators = {
-        "phieu_a_signs": partial(phieu_a_sign_rows, standard),
-        "b1_items": partial(b1_rows, table),
+        "phieu_a_signs": partial(phieu_a_sign_rows, standard, profile),
+        "income_method": partial(income_method_rows, standard),
+        "b1_items": partial(b1_rows, table, standard, b1_warnings(rules)),
         "member_preview": partial(member_preview_rows, standard),
-        "preview": partial(household_preview_rows, standard),
+        "preview": partial(household_preview_rows, standard, summary_warnings(rules, standard)),
         "listed_household": partial(listed_household_rows, household_list is not None),
+        **rule_warning_generators(rules),
     }
     params = form_params(year, standard, profile)
     survey, settings = load_form_rows(form, src_dir, params, generators, standard.indicator_ids)
-    generated = {"communes": commune_choices(profile), **b1_choices(table)}
+    common = read_yaml(src_dir / "common" / "choices.yaml") or {}
+    generated = {"communes": commune_choices(profile), **b1_choices(table),
+                 "income_method": income_method_choices(common.get("income_method", []),
+                                                        standard)}
     lists = _choice_lists(xlsform.used_lists(survey), generated, src_dir)
     settings = {**settings, "default_language": xlsform.DEFAULT_LANGUAGE}
     attachments = {VILLAGES_FILE: villages_csv(profile)}

@@ -196,8 +196,9 @@ def _label_expr(field: str, list_name: str, lang: str, blank: str) -> str:
     return expr
 
 
-def household_preview_rows(standard: Standard) -> list[Row]:
-    """Household flags, count, income test and preliminary category, then the summary screen."""
+def household_preview_rows(standard: Standard, warnings: Sequence[Row] = ()) -> list[Row]:
+    """Household flags, count, income test and preliminary category, then the summary screen
+    (with ``warnings``: notes on unconfirmed rules the result may rest on)."""
     rows: list[Row] = [_calc(f"pre_dep_{ind.id}", HOUSEHOLD_RULES[ind.rule](ind))
                        for ind in standard.indicators]
     count = " + ".join(f"${{pre_dep_{i}}}" for i in standard.indicator_ids)
@@ -219,11 +220,12 @@ def household_preview_rows(standard: Standard) -> list[Row]:
         _calc("pre_income_test_vi", _label_expr("pre_income_test", "income_test", "vi", "")),
         _calc("pre_income_test_en", _label_expr("pre_income_test", "income_test", "en", "")),
     ]
-    return rows + summary_rows(standard)
+    return rows + summary_rows(standard, warnings)
 
 
-def summary_rows(standard: Standard) -> list[Row]:
-    """The closing screen: each deprivation found, the count and the PRELIMINARY category."""
+def summary_rows(standard: Standard, warnings: Sequence[Row] = ()) -> list[Row]:
+    """The closing screen: each deprivation found, the count and the PRELIMINARY category,
+    then the ``warnings`` that apply."""
     n = len(standard.indicators)
     rows: list[Row] = [{
         "type": "begin_group", "name": "summary",
@@ -242,6 +244,7 @@ def summary_rows(standard: Standard) -> list[Row]:
                    "en": f"Deprivations: ${{pre_deprivation_count}} of {n}"}},
         {"type": "note", "name": "sum_income",
          "label": {"vi": "Thu nhập: ${pre_income_test_vi}", "en": "Income: ${pre_income_test_en}"}},
+        *(dict(w) for w in warnings),
         {"type": "note", "name": "sum_category",
          "label": {"vi": "PHÂN LOẠI SƠ BỘ: ${pre_category_vi}. Đây chỉ là kết quả sơ bộ: "
                          "cuộc họp thôn xem xét và quyết định.",

@@ -2,7 +2,8 @@
 
 The reference run is the plain pipeline (no Prefect) on a small demo source with the
 pandas engine of the quality rules (same rules as the GX suites, seconds faster); the flow
-tests reuse ONE session-scoped Prefect harness with its own temporary PREFECT_HOME.
+tests reuse ONE session-scoped Prefect harness with its own temporary PREFECT_HOME. Every
+run publishes its lists and report for real (no stand-in for ``publish``).
 """
 
 from __future__ import annotations
@@ -43,19 +44,14 @@ def review_once(store: Store, out_root: Path, **kwargs) -> ReviewOutcome:
                       started_at=STARTED, **kwargs)
 
 
-def light_publish(store, *, year, out_dir, profile, run_info, received, docs_path=None):
-    """Stand-in for ``publish`` where a test is about the store, not the files: writing the
-    ~240 list files of a district takes tens of seconds and is covered by the reference run."""
-    from konray_review.outputs.manifest import write_manifest
-    from konray_review.pipeline.publish import Published
+def published_files(out_dir: Path) -> list[str]:
+    """Every file the manifest of a run folder lists, after checking each one exists."""
+    from konray_review.outputs.manifest import read_manifest
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return Published(out_dir, write_manifest([], out_dir), 0)
-
-
-@pytest.fixture
-def no_files(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("konray_review.pipeline.review.publish", light_publish)
+    entries = read_manifest(out_dir)
+    missing = [e.path for e in entries if not (out_dir / e.path).is_file()]
+    assert not missing, missing
+    return sorted(e.path for e in entries)
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from konray_review.cli import app
+from tests.flows.conftest import published_files
 
 runner = CliRunner()
 
 
-@pytest.mark.usefixtures("no_files")
 def test_demo_runs_without_a_server_and_prints_the_output_folder(tmp_path: Path) -> None:
     res = runner.invoke(app, ["demo", "--households", "60", "--out", str(tmp_path),
                               "--checks", "pandas"])
@@ -24,6 +24,8 @@ def test_demo_runs_without_a_server_and_prints_the_output_folder(tmp_path: Path)
         r"Nhận (\d+) = hợp lệ (\d+) \+ cách ly (\d+)", res.output).groups())
     assert received == accepted + quarantined and quarantined > 0
     assert (tmp_path / "konray-review.sqlite").is_file()
+    files = published_files(Path(folder))  # the lists staff download, for real
+    assert any(f.endswith(".xlsx") for f in files) and any(f.endswith(".html") for f in files)
 
 
 def test_report_for_a_date(reference, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.conftest import N_HOUSEHOLDS, YEAR
+from tests.flows.conftest import N_HOUSEHOLDS, YEAR, published_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository's flows/
 
@@ -43,7 +43,7 @@ def test_prefect_yaml_schedules_pull_only_in_the_review_window() -> None:
     assert months == {9, 10, 11, 12}
 
 
-@pytest.mark.usefixtures("prefect_harness", "no_files")
+@pytest.mark.usefixtures("prefect_harness")
 def test_review_flow_runs_the_job_and_publishes_artifacts(tmp_path: Path) -> None:
     from prefect.artifacts import Artifact
 
@@ -63,6 +63,8 @@ def test_review_flow_runs_the_job_and_publishes_artifacts(tmp_path: Path) -> Non
     assert total["quarantined"] == result["quarantined"]
     links = Artifact.get(f"review-outputs-{YEAR}")
     assert links is not None and Path(result["out_dir"]).resolve().as_uri() in links.data
+    files = published_files(Path(result["out_dir"]))
+    assert any(f.endswith(".xlsx") for f in files) and any(f.endswith(".html") for f in files)
 
 
 @pytest.mark.usefixtures("prefect_harness")

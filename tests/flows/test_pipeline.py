@@ -11,7 +11,7 @@ import pytest
 
 from konray_review.pipeline import stages
 from konray_review.store import Store
-from tests.flows.conftest import YEAR, demo_source, review_once
+from tests.flows.conftest import YEAR, demo_source, published_files, review_once
 from tests.store.backends import open_store
 
 
@@ -99,7 +99,7 @@ def file_content(path: Path, run_id: str) -> object:
     return path.read_bytes().replace(run_id.encode(), b"<run>")
 
 
-def test_crash_mid_write_then_rerun_completes(reference, tmp_path: Path, no_files: None,
+def test_crash_mid_write_then_rerun_completes(reference, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(f"sqlite:///{tmp_path / 'crash.sqlite'}")
     real = Store._insert
@@ -121,18 +121,19 @@ def test_crash_mid_write_then_rerun_completes(reference, tmp_path: Path, no_file
     rerun = review_once(store, tmp_path / "out")
     assert rerun.received == rerun.accepted + rerun.quarantined
     assert_same_state(stored_state(reference.store), stored_state(store))
+    assert published_files(rerun.out_dir) == published_files(reference.outcome.out_dir)
     store.dispose()
 
 
 @pytest.mark.postgres
-def test_postgres_store_gives_the_same_result(reference, tmp_path: Path, no_files: None
-                                             ) -> None:
+def test_postgres_store_gives_the_same_result(reference, tmp_path: Path) -> None:
     with open_store("postgres", tmp_path) as store:
         out = review_once(store, tmp_path / "out")
         assert (out.received, out.accepted, out.quarantined) == (
             reference.outcome.received, reference.outcome.accepted,
             reference.outcome.quarantined)
         assert_same_state(stored_state(reference.store), stored_state(store))
+        assert published_files(out.out_dir) == published_files(reference.outcome.out_dir)
 
 
 class _Recording:

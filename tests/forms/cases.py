@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from konray_review.forms.b1 import B1Table, b1_score, load_b1_table
+from konray_review.forms.b1 import B1Table, b1_score
 from konray_review.profile import Profile, load_profile
 from konray_review.schema import codes
-from konray_review.standards import standard_for_year
+from konray_review.standards import b1_table_for, standard_for_year
 
 Case = dict[str, Any]
 YEARS = (2023, 2027)
@@ -93,6 +93,13 @@ def b1_answers_for(table: B1Table, area: str, target: float) -> dict[str, Any]:
         if b1_score(table, ans, area) == target:
             return ans
     raise ValueError(f"no B1 answers score {target} ({area})")
+
+
+def poorest_b1_answers(table: B1Table) -> dict[str, Any]:
+    """The answers with the fewest points in both areas: no asset, the lowest option."""
+    return {item.id: ([] if item.kind == "multiple" else
+                      min(item.options, key=lambda o: (o.rural, o.urban)).id)
+            for item in table.items}
 
 
 def edge_cases(year: int, profile: Profile) -> list[Case]:
@@ -170,16 +177,22 @@ def edge_cases(year: int, profile: Profile) -> list[Case]:
                          agricultural=agri), [adult()]))
             add(case(f"{y}-{area}-above-band", hh(year, commune, income_per_capita=band + 1),
                      [adult()]))
-        # B1 path: exactly on the cut-off and one above (or unknown without a cut-off)
-        table = load_b1_table(profile.b1_region or std_.b1_region)
+        # B1 path, only where the standard has a cut-off for the area (the form asks no B1
+        # item otherwise): exactly on the cut-off, one step above, and the poorest answers
         cut = std_.b1_cutoff.get(area)
-        for target in ((cut, cut + 5) if cut is not None else (140.0,)):
-            ans = b1_answers_for(table, area, float(target))
-            add(case(f"{y}-{area}-b1-{int(target)}", hh(year, commune, income_per_capita=None,
+        if cut is not None:
+            table = b1_table_for(std_, profile)
+            for target in (cut, cut + 5):
+                ans = b1_answers_for(table, area, float(target))
+                add(case(f"{y}-{area}-b1-{int(target)}", hh(year, commune,
+                         income_per_capita=None, b1_score=b1_score(table, ans, area)),
+                         poor, b1=ans))
+            ans = poorest_b1_answers(table)
+            add(case(f"{y}-{area}-b1-poorest", hh(year, commune, income_per_capita=None,
                      b1_score=b1_score(table, ans, area)), poor, b1=ans))
-        ans = b1_answers_for(table, area, 100.0)
-        add(case(f"{y}-{area}-both", hh(year, commune, income_per_capita=line + 1,
-                 b1_score=b1_score(table, ans, area)), [adult()], b1=ans))
+            ans = b1_answers_for(table, area, 100.0)
+            add(case(f"{y}-{area}-both", hh(year, commune, income_per_capita=line + 1,
+                     b1_score=b1_score(table, ans, area)), [adult()], b1=ans))
     add(case(f"{y}-income-unknown", hh(year, income_per_capita=None), [adult()]))
     # screening: a request with 4 signs is none whatever else; 3 signs goes on
     for signs in (3, 4):
@@ -201,7 +214,8 @@ def random_cases(year: int, profile: Profile, n: int, seed: int) -> list[Case]:
     """Random households (1–7 members) whose answers respect the form's relevance."""
     rng = np.random.default_rng(seed)
     communes = [u.name for u in profile.units]
-    table = load_b1_table(profile.b1_region or "tay_nguyen")
+    std_ = standard_for_year(year, profile)
+    table = b1_table_for(std_, profile)
     out: list[Case] = []
 
     def yn(p: float = 0.5) -> bool:
@@ -233,6 +247,8 @@ def random_cases(year: int, profile: Profile, n: int, seed: int) -> list[Case]:
             members.append(m)
         dwelling = yn(.9)
         method = str(rng.choice(["direct", "b1", "both", "not_assessed"], p=[.4, .3, .2, .1]))
+        if std_.b1_cutoff.get(area) is None:  # the form offers no B1 method here
+            method = {"b1": "not_assessed", "both": "direct"}.get(method, method)
         b1 = None
         income = float(rng.integers(3, 40) * 100_000) if method in ("direct", "both") else None
         if method in ("b1", "both"):

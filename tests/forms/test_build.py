@@ -198,3 +198,27 @@ def test_docs_list_every_question_of_the_current_forms():
     for f in form_fields("phieu_b", 2027):
         if f.column:
             assert f"`{f.path}`" in docs and f"`{f.table}.{f.column}`" in docs
+
+
+def test_income_section_follows_the_cutoffs_of_each_area(tmp_path):
+    """Cut-offs for both areas: B1 offered everywhere; for one area only: the B1 methods are
+    refused where the area has none; for none (2027 as published): no B1 at all."""
+    from tests.forms.profiles import CUTOFFS_2027, district_profile
+
+    def income(profile):
+        book, _ = make_sheets("phieu_b", 2027, profile, default_source_dir())
+        row = next(r for r in book["survey"] if r.get("name") == "income_method")
+        methods = [c["name"] for c in book["choices"] if c["list_name"] == "income_method"]
+        items = [r["name"] for r in book["survey"] if r.get("name", "").startswith("b1_")
+                 and r["type"].startswith("select")]
+        return row.get("constraint", ""), methods, len(items)
+
+    both = district_profile(tmp_path / "both", changes={"overrides": CUTOFFS_2027})
+    rural = CUTOFFS_2027["vn-2027"]["b1_cutoff"]["rural"]
+    one = district_profile(tmp_path / "one", changes={"overrides": {"vn-2027": {
+        "b1_cutoff": {"rural": rural}}}})
+    assert income(both) == ("", ["b1", "direct", "both", "not_assessed"], 7)
+    assert income(one) == (". = 'direct' or . = 'not_assessed' or "
+                           "string-length(${pre_b1_cutoff}) > 0",
+                           ["b1", "direct", "both", "not_assessed"], 7)
+    assert income(PROFILE) == ("", ["direct", "not_assessed"], 0)

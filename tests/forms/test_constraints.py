@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import pytest
 
+from konray_review.forms.build import form_params
 from konray_review.forms.household_list import listed_household_rows
-from konray_review.forms.source import default_source_dir, read_yaml
+from konray_review.forms.source import default_source_dir, fill, read_yaml
+from konray_review.standards import standard_for_year
+from tests.forms.conftest import PROFILE
 
 pytestmark = pytest.mark.node
 
 
 def _messages() -> dict[str, str]:
-    """Vietnamese constraint messages as written in the form source (the intended text)."""
+    """Vietnamese constraint messages as written in the form source (the intended text),
+    with its ``{{name}}`` placeholders filled (the Phiếu A sign count)."""
     src = default_source_dir()
     rows = [*read_yaml(src / "phieu_b" / "survey.yaml"),
             *read_yaml(src / "common" / "identification.yaml"),
             *listed_household_rows(False)]  # made by the builder when there is no list
-    return {r["name"]: r["constraint_message"]["vi"] for r in rows
+    params = form_params(2023, standard_for_year(2023, PROFILE), PROFILE)
+    return {r["name"]: fill(r["constraint_message"]["vi"], params, r["name"]) for r in rows
             if isinstance(r, dict) and "constraint_message" in r}
 
 

@@ -137,3 +137,65 @@ def test_phieu_a_screening_matches_classifier(engine_runs):
     screened = [r["values"]["screened_out"] == "1" for r in results]
     assert screened == result["screened_out"].tolist()
     assert screened == [k >= 4 for k in counts]
+
+
+#: written by hand from the cases (tests/forms/cases.py): the B1 cases' members are deprived
+#: on health insurance, nutrition and telecom (3 indicators), so at or below the cut-off they
+#: are poor; one step above it they are none (the middle band needs a direct income, and
+#: B1 households give none); the poorest B1 answers are always at or below the cut-off.
+B1_OUTCOMES = {
+    "2023-rural-b1-140": ("at_or_below_line", "poor"),
+    "2023-rural-b1-145": ("above_line", "none"),
+    "2023-rural-b1-poorest": ("at_or_below_line", "poor"),
+    "2023-urban-b1-175": ("at_or_below_line", "poor"),
+    "2023-urban-b1-180": ("above_line", "none"),
+    "2023-urban-b1-poorest": ("at_or_below_line", "poor"),
+    "2027-rural-b1-150": ("at_or_below_line", "poor"),
+    "2027-rural-b1-155": ("above_line", "none"),
+    "2027-rural-b1-poorest": ("at_or_below_line", "poor"),
+    "2027-urban-b1-180": ("at_or_below_line", "poor"),
+    "2027-urban-b1-185": ("above_line", "none"),
+    "2027-urban-b1-poorest": ("at_or_below_line", "poor"),
+}
+
+
+def test_b1_score_decides_income_as_written_by_hand(engine_runs):
+    """The poorest B1 answers give a poor household, never "undetermined"."""
+    got = {}
+    for batch in ("parity-2023", "cutoffs-2027"):
+        cases, results = engine_runs[batch]
+        got.update({c["id"]: (r["values"]["pre_income_test"], r["values"]["pre_category"])
+                    for c, r in zip(cases, results, strict=True) if "-b1-" in c["id"]})
+    assert got == B1_OUTCOMES
+
+
+def test_2027_form_without_cutoffs_asks_no_b1(built):
+    """NĐ 351/2025 publishes no B1 cut-off: no B1 item, no B1 method, a blank b1_score."""
+    b, _ = built[("phieu_b", 2027)]
+    names = {r.get("name") for r in b.sheets["survey"]}
+    assert not {n for n in names if n and n.startswith("b1_") and n != "b1_score"}
+    methods = [c["name"] for c in b.sheets["choices"] if c["list_name"] == "income_method"]
+    assert methods == ["direct", "not_assessed"]
+    score = next(r for r in b.sheets["survey"] if r.get("name") == "b1_score")
+    assert score["calculation"] == "''"
+    assert 'ref="/data/income/b1_household_size"' not in b.xform
+
+
+def test_2027_with_province_cutoffs_asks_b1_and_agrees_with_classifier(
+        engine_runs, cutoff_profile, tmp_path):
+    """A profile that supplies 2027 cut-offs brings the B1 items back; engine == classify."""
+    from tests.forms.conftest import normalise_results
+
+    cases, results = engine_runs["cutoffs-2027"]
+    assert any("-b1-" in c["id"] for c in cases)
+    for c, r in zip(cases, results, strict=True):
+        assert r["rejected"] == [] and r["violations"] == [], c["id"]
+        assert not [u for u in r["unanswered"] if u.startswith("b1_")], c["id"]
+    canon = normalise_results(results, tmp_path, cutoff_profile)
+    assert canon.problems.empty
+    result = classify(canon.households, canon.members, profile=cutoff_profile)
+    result = result.set_index("household_id").loc[canon.households["household_id"]]
+    engine = pd.DataFrame([r["values"] for r in results])
+    assert engine["pre_income_test"].tolist() == result["income_test"].astype(str).tolist()
+    want = result["category"].astype(object).where(result["category"].notna(), "").tolist()
+    assert engine["pre_category"].tolist() == want

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from konray_review.profile import slugify
 from tests.portal.builders import PASSWORD, YEAR, Fixture, commune_username
+from tests.strict import missing_tool
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +34,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def _chromium() -> str:
     path = os.environ.get("KONRAY_CHROMIUM", "/usr/bin/chromium")
     if not (shutil.which(path) or Path(path).is_file()):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {path} (KONRAY_CHROMIUM); CI must provide it")
-        pytest.skip(f"Chromium not found at {path}")
+        missing_tool("Chromium", f"not found at {path}; set KONRAY_CHROMIUM")
     return path
 
 

@@ -20,6 +20,7 @@ from konray_review.portal.config import PortalConfig
 from konray_review.profile import slugify
 from tests.portal.builders import RUN_ID, YEAR, Fixture, add_accounts, build
 from tests.portal.conftest import SECRET, login
+from tests.strict import missing_tool
 
 pytestmark = pytest.mark.postgres
 
@@ -28,9 +29,7 @@ pytestmark = pytest.mark.postgres
 def pg_url() -> Iterator[str]:
     base = os.environ.get("KONRAY_TEST_POSTGRES_URL")
     if not base:
-        if os.environ.get("CI"):
-            pytest.fail("KONRAY_TEST_POSTGRES_URL is not set; CI must provide PostgreSQL")
-        pytest.skip("KONRAY_TEST_POSTGRES_URL is not set")
+        missing_tool("PostgreSQL", "KONRAY_TEST_POSTGRES_URL is not set; .ci/setup.sh starts one")
     name = f"konray_portal_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

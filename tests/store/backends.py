@@ -1,8 +1,8 @@
 """Store backends under test: SQLite always, PostgreSQL when KONRAY_TEST_POSTGRES_URL is set.
 
-In CI (``CI=true``) a missing PostgreSQL URL is a failure, not a skip: the server path must
-be exercised there. Each PostgreSQL store gets its own schema, so tests do not see each
-other's rows and nothing is left behind.
+In strict mode (``CI`` set, ``tests/strict.py``) a missing PostgreSQL URL is a failure, not
+a skip: the server path must be exercised there. Each PostgreSQL store gets its own schema,
+so tests do not see each other's rows and nothing is left behind.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from konray_review.store import Store
+from tests.strict import missing_tool
 
 PG_ENV = "KONRAY_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -25,9 +26,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 def postgres_url() -> str:
     url = os.environ.get(PG_ENV)
     if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{PG_ENV} is not set in CI: the PostgreSQL store path must run")
-        pytest.skip(f"{PG_ENV} not set (PostgreSQL store tests run in CI)")
+        missing_tool("PostgreSQL", f"{PG_ENV} is not set; .ci/setup.sh starts one")
     return url
 
 
