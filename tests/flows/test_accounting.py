@@ -152,10 +152,17 @@ class Recorder:
     name, key = "recorder", "recorder:1"
 
     def __init__(self) -> None:
-        self.comments: dict[str, str] = {}
+        self.posted: dict[str, list[str]] = {}
+        self.states: dict[str, str] = {}
 
     def set_review_state(self, instance_id, state, comment_vi=None) -> None:
-        self.comments[instance_id] = comment_vi
+        self.states[instance_id] = state
+
+    def add_comment(self, instance_id: str, body: str) -> None:
+        self.posted.setdefault(instance_id, []).append(body)
+
+    def comments(self, instance_id: str) -> list[str]:
+        return self.posted.get(instance_id, [])
 
 
 def test_member_failures_keep_member_number_and_value_to_the_comment(tmp_path: Path) -> None:
@@ -176,10 +183,13 @@ def test_member_failures_keep_member_number_and_value_to_the_comment(tmp_path: P
     assert "Thành viên số 3: Tuổi phải từ 0 đến 120." in set(second["message_vi"])
     recorder = Recorder()
     stages.write_back(recorder, checked.quarantine, pulled.households)
-    assert recorder.comments[subs[1].instance_id] == (
-        "SRC-001: Thành viên số 2: «Tuổi» phải là một con số, nhưng đã điền «abc».")
-    assert "MB-005: Thành viên số 3: Tuổi phải từ 0 đến 120." in recorder.comments[
-        subs[2].instance_id].splitlines()
+    (first_body,) = recorder.posted[subs[1].instance_id]  # one comment, posted once
+    lines = first_body.splitlines()
+    assert "SRC-001: Thành viên số 2: «Tuổi» phải là một con số, nhưng đã điền «abc»." in lines
+    assert lines[-1].startswith("[konray-review #")  # the marker write-back reconciles on
+    (second_body,) = recorder.posted[subs[2].instance_id]
+    assert "MB-005: Thành viên số 3: Tuổi phải từ 0 đến 120." in second_body.splitlines()
+    assert recorder.states[subs[1].instance_id] == "has_issues"
 
 
 def test_duplicated_household_id_names_both_submissions_not_roster_errors(tmp_path) -> None:

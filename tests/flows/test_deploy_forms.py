@@ -5,17 +5,19 @@ answers with the bodies the Central API documents (``shared/spec/odk-kobo-api.md
 "Forms"): a form object on create and GET, ``{"success": true}`` on publish, 404.1 for an
 unknown form. What is checked is what reaches the server: the XLSX the flow built for the
 year (its form id and content version), the villages attachment made from the profile, a
-publish per form; and that a second run makes new versions of the same forms.
+publish per form; that a second run of the same build publishes nothing, and that a form
+whose server copy differs is published again under a free version string.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
 import sys
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import responses
@@ -48,6 +50,17 @@ class FakeCentral:
         head, values = list(ws.iter_rows(values_only=True))[:2]
         return dict(zip(head, values, strict=False))
 
+    @staticmethod
+    def _attachments(held: dict) -> list[dict]:
+        """The slots the built XForm declares (villages.csv), in Central's attachment shape
+        (``shared/spec/odk-kobo-api.md`` §1.3): ``exists`` once a file was uploaded."""
+        files = held.get("attachments", {})
+        return [{"name": "villages.csv", "type": "file", "exists": "villages.csv" in files,
+                 "blobExists": "villages.csv" in files, "datasetExists": False,
+                 "hash": hashlib.md5(files["villages.csv"]).hexdigest()
+                 if "villages.csv" in files else None,
+                 "updatedAt": "2023-09-01T01:00:00.000Z"}]
+
     def handle(self, request):
         path = unquote(urlsplit(request.url).path)
         self.log.append((request.method, path))
@@ -68,6 +81,15 @@ class FakeCentral:
             return 404, {}, json.dumps(NOT_FOUND)
         if request.method == "GET" and rest == "":
             return 200, {}, json.dumps(self._form(fid))
+        if request.method == "GET" and rest in ("/attachments", "/draft/attachments"):
+            held = self.drafts[fid] if rest.startswith("/draft") else self.forms[fid]
+            return 200, {}, json.dumps(self._attachments(held))
+        if request.method == "GET" and rest == "/versions":
+            return 200, {}, json.dumps([{**self._form(fid), "version": v}
+                                        for v in self.forms[fid].get("versions", [])])
+        if request.method == "DELETE" and rest == "/draft":
+            self.drafts.pop(fid, None)
+            return 200, {}, json.dumps({"success": True})
         if request.method == "POST" and rest == "/draft":
             s = self._settings(request.body)
             self.drafts[fid] = {"version": s["version"], "name": s["form_title"],
@@ -78,7 +100,11 @@ class FakeCentral:
             return 200, {}, json.dumps({"success": True})
         if request.method == "POST" and rest == "/draft/publish":
             draft = self.drafts.pop(fid)
-            self.forms[fid] = {**draft, "published": True}
+            asked = parse_qs(urlsplit(request.url).query).get("version")
+            if asked:  # ?version= renames the draft's version on publish (Central API)
+                draft["version"] = asked[0]
+            versions = [*self.forms[fid].get("versions", []), draft["version"]]
+            self.forms[fid] = {**draft, "published": True, "versions": versions}
             return 200, {}, json.dumps({"success": True})
         return 404, {}, json.dumps(NOT_FOUND)
 
@@ -92,7 +118,7 @@ def central(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("PYODK_CONFIG_FILE", str(tmp_path / "no-pyodk.toml"))
     fake = FakeCentral()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        for method in (responses.GET, responses.POST, responses.PATCH):
+        for method in (responses.GET, responses.POST, responses.PATCH, responses.DELETE):
             rsps.add_callback(method, re.compile(rf"{re.escape(BASE)}/v1/.*"),
                               callback=fake.handle)
         yield fake
@@ -120,11 +146,25 @@ def test_deploy_forms_publishes_the_built_forms_then_new_versions(central, tmp_p
     assert publishes == [f"/v1/projects/{PROJECT}/forms/phieu_a_2023/draft/publish",
                          f"/v1/projects/{PROJECT}/forms/phieu_b_2023/draft/publish"]
 
-    # a second run replaces each published form with a new draft of the same id, published
+    # a second run of the same build publishes nothing (the forms are unchanged) ...
     central.log.clear()
     again = deploy_forms(source="central", year=2023, out=str(tmp_path / "forms"))
-    assert [(r["form_id"], r["created"]) for r in again] == [("phieu_a_2023", False),
-                                                             ("phieu_b_2023", False)]
+    assert [(r["form_id"], r["created"], r["changed"]) for r in again] == [
+        ("phieu_a_2023", False, False), ("phieu_b_2023", False, False)]
+    assert not any(m == "POST" for m, p in central.log if p != "/v1/sessions")
+
+    # ... and when the server's copy differs (an attachment replaced by hand), the form is
+    # sent again as a draft of the same id and published under a free version string
+    central.forms["phieu_b_2023"]["attachments"] = {"villages.csv": b"commune,village\n"}
+    central.log.clear()
+    third = deploy_forms(source="central", year=2023, out=str(tmp_path / "forms"))
+    assert [(r["form_id"], r["changed"]) for r in third] == [("phieu_a_2023", False),
+                                                             ("phieu_b_2023", True)]
     assert ("POST", f"/v1/projects/{PROJECT}/forms/phieu_b_2023/draft") in central.log
     assert not any(m == "POST" and p == f"/v1/projects/{PROJECT}/forms"
                    for m, p in central.log)
+    republished = central.forms["phieu_b_2023"]
+    assert republished["attachments"] == {"villages.csv": want["phieu_b"].attachments[
+        "villages.csv"]}
+    assert republished["versions"] == [want["phieu_b"].version,
+                                       f"{want['phieu_b'].version}.1"]
