@@ -206,8 +206,8 @@ class Decisions:
         with self.records.write() as conn:
             self._ensure_preliminary(conn, review, actor, communes=[commune], villages=[village])
             cur = self._current(conn, review_id, communes=[commune], villages=[village])
-            if votes is None:
-                scope = cur[cur["state"] == "preliminary"]
+            if votes is None:  # households without a category cannot be discussed yet
+                scope = cur[cur["state"].eq("preliminary") & cur["category"].notna()]
                 agree = np.full(len(scope), attendees)
             else:
                 scope = self._named(cur, list(votes), f"thôn {village}", f"village {village}")
@@ -247,7 +247,7 @@ class Decisions:
             events = np.where(agreed, "meeting_agreed", "meeting_not_agreed")
             rows = self._rows(review_id, scope, events, actor, held, payload=payloads(info))
             self.records.append(conn, rows)
-        return StepResult("meeting", len(scope), ref=meeting_id,
+        return StepResult("meeting", len(scope), len(cur) - len(scope), ref=meeting_id,
                           detail={"agreed": int(agreed.sum()),
                                   "resurvey": int((~agreed).sum())})
 

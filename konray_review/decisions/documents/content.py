@@ -53,6 +53,9 @@ GROUPS = (
     ("refused", "Hộ không được công nhận"),
 )
 
+#: the groups Mẫu 02 recognises and lists (others stay on Appendix VI only)
+DECIDED_GROUPS = ("poor", "near_poor", "escaped_poverty", "escaped_near_poverty")
+
 
 @dataclass
 class Doc:
@@ -300,7 +303,8 @@ def mau_02(d: Decisions, review_id: str, commune: str, act_id: str | None = None
     ev = d.records.events(review_id, communes=[commune])
     in_act = ev[ev["event"].eq("recognised")
                 & ev["payload"].map(lambda p: parse_payload(p).get("act_id") == act["act_id"])]
-    frame = frame[frame["household_id"].isin(set(in_act["household_id"]))]
+    frame = frame[frame["household_id"].isin(set(in_act["household_id"]))
+                  & frame["group"].isin(DECIDED_GROUPS)]
     kind, unit = commune_words(d, commune)
     groups = _groups(frame, _LIST_COLS)
     counts = {g["key"]: g["count"] for g in groups}
