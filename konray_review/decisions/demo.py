@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from konray_review.decisions.errors import DecisionError
 from konray_review.decisions.records import Actor
 from konray_review.decisions.steps import Decisions
 
@@ -55,36 +56,41 @@ def run_season(store: Any, *, year: int, profile: Any, out_dir: Path | str,
     review_id = d.open_review(year, DEMO_ACTOR)["review_id"]
     commune = commune or _pick_commune(d, year)
     cur = d.states(review_id, communes=[commune])
-    villages = sorted(cur["village"].dropna().unique())
-    season = Season(commune, review_id, len(cur), len(villages))
+    known_all = cur[cur["category"].notna()]
+    sizes = known_all.groupby("village").size().sort_values(ascending=False, kind="stable")
+    villages = sizes.index.tolist()  # villages with households the meeting can discuss
+    season = Season(commune, review_id, len(cur), int(cur["village"].nunique()))
     if cur["state"].ne("preliminary").any():  # a second demo on the same store
         return _as_found(d, season, cur, villages[0], out_dir, documents)
-    first = cur[cur["village"] == villages[0]]
-    known = first[first["category"].notna()]
-    doubt = known["household_id"].iloc[0]
+    known = known_all[known_all["village"] == villages[0]]
+    doubt = str(known["household_id"].iloc[0])
     meet, post = work.next(), work.next()
-    first_votes = {h: None for h in known["household_id"]}
+    first_votes: dict[str, int | None] = {h: None for h in known["household_id"]}
     first_votes[doubt] = 12  # 12 of 30 agree: below half, so re-survey
     for village in villages:
         votes = first_votes if village == villages[0] else None
-        d.record_meeting(review_id, commune, village, meet, ATTENDEES, DEMO_ACTOR, votes=votes,
-                         households_represented=ATTENDEES, notes="Buổi họp mẫu (demo)")
-        d.start_posting(review_id, commune, post, DEMO_ACTOR, village=village)
+        met = d.record_meeting(review_id, commune, village, meet, ATTENDEES, DEMO_ACTOR,
+                               votes=votes, households_represented=ATTENDEES,
+                               notes="Buổi họp mẫu (demo)")
+        if met.detail["agreed"]:
+            d.start_posting(review_id, commune, post, DEMO_ACTOR, village=village)
     season.resurvey_household = doubt
-    poor = known[(known["category"] == "poor") & (known["household_id"] != doubt)]
-    target = (poor if len(poor) else known[known["household_id"] != doubt])["household_id"]
-    complained = str(target.iloc[0])
-    season.complaint_household = complained
-    d.register_complaint(review_id, complained, work.next(), "Người dân trong thôn (demo)",
-                         "Hộ có người làm công ăn lương ổn định (demo)", DEMO_ACTOR)
-    resurvey_day = work.next()
-    d.record_resurvey(review_id, commune, resurvey_day, DEMO_ACTOR, household_ids=[doubt])
-    recheck_day = work.next()
-    d.recheck(review_id, complained, recheck_day, DEMO_ACTOR,
-              corrections={"income_per_capita": "2.600.000"},
-              note="Phúc tra: thu nhập trên chuẩn (demo)")
-    second = work.next()
-    d.record_meeting(review_id, commune, villages[0], second, ATTENDEES, DEMO_ACTOR,
+    others = known[known["household_id"] != doubt]
+    poor = others[others["category"] == "poor"]
+    recheck_day = None
+    if len(others):
+        complained = str((poor if len(poor) else others)["household_id"].iloc[0])
+        season.complaint_household = complained
+        d.register_complaint(review_id, complained, work.next(),
+                             "Người dân trong thôn (demo)",
+                             "Hộ có người làm công ăn lương ổn định (demo)", DEMO_ACTOR)
+    d.record_resurvey(review_id, commune, work.next(), DEMO_ACTOR, household_ids=[doubt])
+    if season.complaint_household:
+        recheck_day = work.next()
+        d.recheck(review_id, season.complaint_household, recheck_day, DEMO_ACTOR,
+                  corrections={"income_per_capita": "2.600.000"},
+                  note="Phúc tra: thu nhập trên chuẩn (demo)")
+    d.record_meeting(review_id, commune, villages[0], work.next(), ATTENDEES, DEMO_ACTOR,
                      votes={doubt: 25}, notes="Họp lại sau khảo sát lại (demo)")
     d.start_posting(review_id, commune, work.next(), DEMO_ACTOR, household_ids=[doubt])
     report_day = cal.add_working_days(d.posting_end(work.last), 1)  # the last posting over
@@ -95,8 +101,11 @@ def run_season(store: Any, *, year: int, profile: Any, out_dir: Path | str,
                        refusals=refusals, refusal_number=f"16/UBND-{year}")
     season.recognised = decided.detail["recognised"]
     season.refused = decided.detail["refused"]
-    season.certified = d.certify(review_id, commune, cal.add_working_days(report_day, 3),
-                                 DEMO_ACTOR).households
+    now = d.states(review_id, communes=[commune])
+    if (now["state"].eq("recognised") & now["category"].isin(["poor", "near_poor"])).any():
+        season.certified = d.certify(review_id, commune,
+                                     cal.add_working_days(report_day, 3), DEMO_ACTOR).households
+
     if documents:
         season.documents = _write_documents(d, review_id, commune, villages[0], out_dir)
     return season
@@ -156,7 +165,10 @@ def _write_documents(d: Decisions, review_id: str, commune: str, village: str,
     paths = []
     for kind, scope, formats in wanted:
         for fmt in formats.split():
-            name, data = documents.render(d, kind, fmt, review_id, commune, **scope)
+            try:
+                name, data = documents.render(d, kind, fmt, review_id, commune, **scope)
+            except DecisionError:  # nothing to print (e.g. no certificate in a tiny demo)
+                continue
             (out / name).write_bytes(data)
             paths.append(out / name)
     return paths

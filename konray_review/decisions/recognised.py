@@ -125,61 +125,76 @@ def recognised_history(store: Any, before_year: int) -> pd.DataFrame:
 def overlay(store: Any, year: int, households: pd.DataFrame,
             result: pd.DataFrame) -> pd.DataFrame:
     """The classification ``result`` counted on the recognised list: ``category``
-    recognised (fallback preliminary), ``preliminary_category`` and ``category_basis``
-    added, ``transition`` recomputed from last year's recognised list."""
+    recognised (fallback preliminary), ``preliminary_category``, ``category_basis`` and
+    ``commune_finished`` added, ``transition`` recomputed against last year's recognised
+    list. The one call the district report and the lists make (``pipeline.publish``)."""
     from konray_review.classifier.transitions import transitions
 
     if result.empty or "category" not in result.columns:
         return result
-    rec = recognised_categories(store, year)
-    m = result[["household_id"]].merge(
-        rec[["household_id", "category", "category_basis", "commune_finished"]],
-        on="household_id", how="left")
+    decided = decisions_of(store, years=[int(year)])
+    m = result[["household_id"]].merge(decided.drop(columns="review_year"),
+                                       on="household_id", how="left")
     out = result.copy()
-    out["preliminary_category"] = result["category"].astype(object).where(
-        result["category"].notna(), None)
-    cat = m["category"].astype(object).where(m["category"].notna(),
-                                             out["preliminary_category"].to_numpy())
-    out["category"] = pd.Categorical(cat.to_numpy(), categories=list(CATEGORIES))
-    out["category_basis"] = m["category_basis"].fillna("preliminary").to_numpy()
-    out["commune_finished"] = m["commune_finished"].fillna(False).astype(bool).to_numpy()
+    prelim = result["category"].astype(object).where(result["category"].notna(), None)
+    out["preliminary_category"] = prelim.to_numpy()
+    has = m["category_basis"].notna().to_numpy()
+    cat = np.where(has, m["decided_category"].to_numpy(dtype=object), prelim.to_numpy())
+    out["category"] = pd.Categorical(cat, categories=list(CATEGORIES))
+    out["category_basis"] = np.where(has, m["category_basis"].to_numpy(dtype=object),
+                                     "preliminary")
+    units = households[["household_id", "commune"]].drop_duplicates("household_id")
+    done = annual_finished(store, year, units, decided)
+    commune = out[["household_id"]].merge(units, on="household_id", how="left")["commune"]
+    out["commune_finished"] = commune.map(dict(zip(done["commune"], done["finished"],
+                                                   strict=True))).fillna(False).astype(bool) \
+        .to_numpy()
     prev = households.drop_duplicates("household_id").set_index("household_id")
-    prev_cat = prev["previous_category"].reindex(out["household_id"]) \
-        if "previous_category" in prev.columns else pd.Series(None, index=out["household_id"])
-    codes = pd.Index(list(CATEGORIES)).get_indexer(prev_cat.astype(object).astype(str))
-    frame = out[["household_id", "category"]].assign(
-        review_year=out["review_year"].to_numpy() if "review_year" in out.columns else year)
+    prev_cat = (prev["previous_category"] if "previous_category" in prev.columns
+                else pd.Series(None, index=prev.index, dtype=object))
+    prev_cat = prev_cat.reindex(out["household_id"]).astype(object)
+    codes = pd.Index(list(CATEGORIES)).get_indexer(prev_cat.where(prev_cat.notna(), ""))
+    frame = pd.DataFrame({"household_id": out["household_id"].to_numpy(),
+                          "category": out["category"].to_numpy(),
+                          "review_year": int(year)})
+    frame["category"] = pd.Categorical(frame["category"], categories=list(CATEGORIES))
     out["transition"] = transitions(frame, codes.astype(np.int16),
                                     recognised_history(store, year))
     return out
 
 
 def report_tables(store: Any, year: int, households: pd.DataFrame,
-                  preliminary: pd.DataFrame) -> dict[str, pd.DataFrame]:
+                  result: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Two district-report tables: each commune's progress (finished or not, decided,
-    pending) and, for communes not finished, their preliminary (survey) figures apart."""
+    pending, recognised poor / near-poor, refused) and, for communes not finished, their
+    preliminary (survey) figures apart. ``result`` may be :func:`overlay`'s (its
+    ``preliminary_category`` is then the survey's) or the classification itself."""
     from konray_review import aggregates
 
+    prelim = result[["household_id"]].assign(category=(
+        result["preliminary_category"] if "preliminary_category" in result.columns
+        else result["category"]).to_numpy())
     decided = decisions_of(store, years=[int(year)])
-    progress = annual_finished(store, year, households, decided)
-    prelim = preliminary[["household_id", "category"]].merge(
-        households[["household_id", "commune"]].drop_duplicates("household_id"),
-        on="household_id", how="left")
-    rec = prelim[["household_id"]].merge(decided, on="household_id", how="left")
+    units = households[["household_id", "commune"]].drop_duplicates("household_id")
+    progress = annual_finished(store, year, units, decided)
+    rec = prelim[["household_id"]].merge(units, on="household_id", how="left").merge(
+        decided, on="household_id", how="left")
     recognised = rec["category_basis"].eq("recognised").to_numpy()
     counts = pd.DataFrame({
-        "commune": prelim["commune"].to_numpy(),
+        "commune": rec["commune"].to_numpy(),
         "recognised_poor": recognised & rec["decided_category"].eq("poor").to_numpy(),
         "recognised_near_poor": recognised & rec["decided_category"].eq("near_poor").to_numpy(),
         "refused": rec["category_basis"].eq("refused").to_numpy(),
     }).groupby("commune", sort=False).sum().astype(np.int64).reset_index()
-    progress = progress.merge(counts, on="commune", how="left").fillna(0)
-    open_units = set(progress.loc[~progress["finished"], "commune"])
-    open_hh = households[households["commune"].isin(open_units)]
-    open_res = preliminary[preliminary["household_id"].isin(set(open_hh["household_id"]))]
+    progress = progress.merge(counts, on="commune", how="left")
+    for col in ("recognised_poor", "recognised_near_poor", "refused"):
+        progress[col] = progress[col].fillna(0).astype(np.int64)
     tables = {"decision_progress": progress[["commune", "finished", "households", "decided",
                                              "pending", "recognised_poor",
                                              "recognised_near_poor", "refused"]]}
+    open_units = set(progress.loc[~progress["finished"], "commune"])
+    open_hh = households[households["commune"].isin(open_units)]
+    open_res = prelim[prelim["household_id"].isin(set(open_hh["household_id"]))]
     if len(open_res):
         tables["preliminary_by_commune"] = aggregates.counts_by(open_hh, open_res, ["commune"])
     return tables

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from konray_review.decisions.recognised import recognised_history
 from konray_review.pipeline import stages
 from konray_review.pipeline.publish import Published, publish, run_dir
 from konray_review.pipeline.quarantine import Checked
@@ -115,7 +116,7 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
                        docs_dir=out_dir / "quality", validator=validator)
     with _timed(t, "classify", progress):
         result = call("classify", stages.classify, checked, year=year, profile=profile,
-                      history=store.history(year))
+                      history=recognised_history(store, year))
     with _timed(t, "store", progress):
         stats = call("store", stages.store_batch, store, run_id, year, checked, result,
                      source.key)
