@@ -62,15 +62,16 @@ def build(decisions: Decisions, review_id: str, communes: list[str] | None = Non
     state = cur["state"].astype(object)
     own_due = state.isin(["complaint", "returned"]).to_numpy()
     due = np.where(own_due, cur["due_on"].astype(object), review["due_on"])
-    waiting = state.isin(["posted", "recheck_posted"]).to_numpy() & \
-        cur["due_on"].map(lambda d: d is not None and d >= today).to_numpy(bool)
+    posted = state.isin(["posted", "recheck_posted"]).to_numpy()
+    ended = cur["due_on"].map(lambda d: d is not None and d < today).to_numpy(bool)
     due_dates = pd.Series(due, index=cur.index, dtype=object)
     overdue = ~done & due_dates.map(lambda d: d is not None and d < today).to_numpy(bool)
     items = pd.DataFrame({
         "household_id": cur["household_id"], "commune": cur["commune"],
         "village": cur["village"], "state": state, "category": cur["category"],
         "next_step": state.map(NEXT_STEP), "due_on": due_dates,
-        "posting_until": cur["due_on"].where(pd.Series(waiting, index=cur.index), None),
+        "posting_until": cur["due_on"].where(pd.Series(posted, index=cur.index), None),
+        "may_report": posted & ended,  # the posting is over: the report may be made
         "overdue": overdue,
     })[~done].reset_index(drop=True)
     per = pd.DataFrame({"commune": cur["commune"], "households": 1,

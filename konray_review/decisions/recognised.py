@@ -208,7 +208,9 @@ def next_year_list(store: Any, year: int, *, include: Sequence[str] = ("poor", "
     from konray_review.decisions.errors import DecisionError
 
     rec = recognised_categories(store, year)
-    pending = rec[rec["category_basis"].eq("preliminary")]
+    # households the survey could not classify (income unknown) wait for a new survey, not
+    # for a decision: they are on no list and do not hold the list back
+    pending = rec[rec["category_basis"].eq("preliminary") & rec["category"].notna()]
     if len(pending) and not allow_preliminary:
         units = sorted(pending["commune"].dropna().unique())
         raise DecisionError(

@@ -385,18 +385,27 @@ def _as_day(value: Any) -> date:
     return value if isinstance(value, date) else pd.Timestamp(value).date()
 
 
-def posting_notice(d: Decisions, review_id: str, commune: str, village: str) -> Doc:
+def posting_notice(d: Decisions, review_id: str, commune: str, village: str | None = None,
+                   household_id: str | None = None) -> Doc:
     """The notice posted at the village house and the commune office: the period, where to
-    complain, and the households with their results (re-check results when re-posted)."""
+    complain, and the households with their results. For a village: its last public
+    posting; for a household: its last posting, which may be its re-check result."""
     review = d.get_review(review_id)
     year = int(review["review_year"])
-    ev = d.records.events(review_id, communes=[commune], villages=[village])
+    ev = d.records.events(review_id, communes=[commune],
+                          villages=[village] if village else None)
     posts = ev[ev["event"].isin(["posting_started", "rechecked"])]
-    if posts.empty:
-        raise DecisionError(f"Thôn {village} chưa niêm yết.", f"Village {village} has not "
-                            "posted yet.")
-    last = posts.sort_values(["starts_on", "recorded_at"]).iloc[-1]
-    batch = posts[(posts["event"] == last["event"]) & (posts["starts_on"] == last["starts_on"])]
+    if household_id:
+        mine = posts[posts["household_id"] == household_id]
+        last = mine.sort_values(["starts_on", "recorded_at"]).iloc[-1] if len(mine) else None
+    else:
+        first = posts[posts["event"] == "posting_started"]
+        last = first.sort_values(["starts_on", "recorded_at"]).iloc[-1] if len(first) else None
+    if last is None:
+        raise DecisionError("Chưa niêm yết.", "Nothing has been posted yet.")
+    village = village or last["village"]
+    batch = posts[(posts["event"] == last["event"]) & (posts["starts_on"] == last["starts_on"])
+                  & (posts["village"] == village)]
     hh = _households(d, year, commune).set_index("household_id")
     frame = pd.DataFrame({
         "household_id": batch["household_id"].to_numpy(),
@@ -410,7 +419,8 @@ def posting_notice(d: Decisions, review_id: str, commune: str, village: str) -> 
         f"nhà văn hóa {village}; trụ sở UBND {commune_words(d, commune)[0]} {commune}"
     return Doc("posting_notice", TITLES["posting_notice"] if not recheck
                else "Thông báo niêm yết công khai kết quả phúc tra",
-               _stem(d, year, commune, village, "posting_notice"),
+               _stem(d, year, commune, village, "posting_notice",
+                     f"phuc_tra {household_id}" if recheck else ""),
                Issuer(office="Ban chỉ đạo rà soát", parent=committee(d, commune), number=""),
                commune, last["starts_on"], [Signature("Trưởng ban", "TM. Ban chỉ đạo")],
                {"year": year, "village": village, "address": address(d, commune, village),
