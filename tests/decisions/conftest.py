@@ -97,3 +97,31 @@ def decide_village(d: Decisions, commune: str, village: str,
     if certify and (cur["state"].eq("recognised")
                     & cur["category"].isin(["poor", "near_poor"])).any():
         d.certify(REVIEW, commune, date(2023, 10, 11), CLERK, village=village)
+
+
+@dataclass
+class Portal:
+    """A portal over its own store (the decision steps change it): app, fixture, accounts."""
+
+    app: object
+    fx: object
+    accounts: dict[str, str]
+
+    def commune_with_villages(self) -> tuple[str, str, list[str]]:
+        """(commune, slug, villages) of the commune with the most households."""
+        hh = self.fx.households
+        commune = hh["commune"].value_counts().index[0]
+        return commune, self.fx.profile.unit(commune).slug, sorted(
+            hh.loc[hh["commune"] == commune, "village"].unique())
+
+
+def make_portal(root) -> Portal:
+    from konray_review.portal.app import create_app
+    from konray_review.portal.config import PortalConfig
+    from tests.portal.builders import add_accounts, build
+
+    fx = build(root, n=220, seed=5)
+    accounts = add_accounts(fx)
+    app = create_app(PortalConfig(secret="decisions-test-" + "y" * 40, max_failures_ip=10_000),
+                     store=fx.store)
+    return Portal(app, fx, accounts)
