@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from konray_review.decisions.errors import DecisionError
 
@@ -73,7 +73,7 @@ def load_settings(profile_dir: str | Path | None) -> DecisionSettings:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return DecisionSettings.model_validate(raw)
-    except (yaml.YAMLError, ValidationError) as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValidationError, or a date like 02-30
         first = str(exc).splitlines()[:3]
         raise DecisionError(f"Tệp {path} không hợp lệ: {' '.join(first)}",
                             f"{path} is not valid: {' '.join(first)}") from None

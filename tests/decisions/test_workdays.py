@@ -144,3 +144,18 @@ def test_counting_the_posting_day_itself_when_the_profile_says_so() -> None:
 def test_working_days_left() -> None:
     assert CAL.working_days_left(D(2024, 2, 7), D(2024, 2, 19)) == 3
     assert CAL.working_days_left(D(2024, 2, 20), D(2024, 2, 19)) == 0
+
+
+def test_the_profiles_settings_file(tmp_path) -> None:
+    from konray_review.decisions import DecisionError, load_settings
+    from konray_review.profile import load_profile
+
+    shipped = load_settings(load_profile().directory)
+    assert shipped == DecisionSettings()  # the shipped file states the law's defaults
+    assert load_settings(tmp_path) == DecisionSettings()  # no file: the defaults
+    (tmp_path / "decisions.yaml").write_text("days_off: [{date: 2027-02-30}]\n")
+    with pytest.raises(DecisionError, match=r"decisions\.yaml"):
+        load_settings(tmp_path)
+    (tmp_path / "decisions.yaml").write_text("posting_working_days: 4\nunknown_key: 1\n")
+    with pytest.raises(DecisionError, match="không hợp lệ"):
+        load_settings(tmp_path)
