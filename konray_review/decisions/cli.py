@@ -95,6 +95,23 @@ def open_review(year: Year, month: Month = None, store: Store = None, profile: P
                f"{n} hộ (households)")
 
 
+@decisions_app.command("add")
+def add(year: Year, month: Annotated[int, typer.Option(
+        "--month", help="Đợt rà soát thường xuyên của tháng (regular round)")],
+        household: Annotated[list[str] | None, typer.Option("--household")] = None,
+        households_file: Annotated[Path | None, typer.Option(
+            "--households-file", exists=True, help="CSV có cột household_id")] = None,
+        store: Store = None, profile: ProfileOpt = None, by: By = None) -> None:
+    """Đưa hộ có giấy đề nghị vào đợt rà soát thường xuyên (add households to a round)."""
+    import pandas as pd
+
+    ids = list(household or [])
+    if households_file:
+        ids += pd.read_csv(households_file, dtype=str)["household_id"].str.strip().tolist()
+    with _Session(store, profile, by, "import" if households_file else "cli") as s:
+        _done(s.d.add_households(_review_id(year, month), ids, s.actor))
+
+
 @decisions_app.command("status")
 def status(year: Year, month: Month = None, commune: Annotated[str | None, typer.Option(
         "--commune")] = None, store: Store = None, profile: ProfileOpt = None) -> None:

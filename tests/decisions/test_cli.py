@@ -81,3 +81,19 @@ def test_an_unknown_commune_is_a_clear_error(sqlite_store) -> None:
     res = _run(url, "post", "--year", "2023", "--commune", "Xã Không Có", "--date",
                "2023-10-02")
     assert res.exit_code == 1 and "không có trong hồ sơ huyện" in res.output
+
+
+def test_a_regular_round_from_the_command_line(sqlite_store) -> None:
+    url = sqlite_store.engine.url.render_as_string(hide_password=False)
+    d = decisions(sqlite_store)
+    commune, village, hh = busiest_village(d)
+    res = _run(url, "open", "--year", "2023", "--month", "4")
+    assert res.exit_code == 0 and "2023-04: 2023-04-15 – 2023-05-04; 0 hộ" in res.output
+    res = _run(url, "add", "--year", "2023", "--month", "4", "--household",
+               hh["household_id"].iloc[0], "--household", hh["household_id"].iloc[1])
+    assert res.exit_code == 0 and "preliminary: 2 hộ" in res.output
+    res = _run(url, "meeting", "--year", "2023", "--month", "4", "--commune", commune,
+               "--village", village, "--date", "2023-04-17", "--attendees", "6")
+    assert res.exit_code == 0 and "meeting: 2 hộ" in res.output  # only the round's households
+    res = _run(url, "add", "--year", "2023", "--month", "4", "--household", "khong-co")
+    assert res.exit_code == 1 and "chưa có kết quả phân loại" in res.output

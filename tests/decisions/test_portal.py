@@ -58,6 +58,16 @@ def _base(slug: str) -> str:
     return f"/years/{YEAR}/decisions/{slug}"
 
 
+def test_only_district_staff_open_the_review(portal, clients) -> None:
+    assert "Mở đợt rà soát" in clients["district"].get(f"/years/{YEAR}/decisions").text
+    assert _post(clients["own"], f"/years/{YEAR}/decisions/open").status_code == 403
+    r = _post(clients["district"], f"/years/{YEAR}/decisions/open")
+    assert r.status_code == 303
+    assert "Mở đợt rà soát" not in clients["district"].get(f"/years/{YEAR}/decisions").text
+    entry = audit.read(portal.fx.store.engine, limit=1, action="decision_open")[0]
+    assert (entry.username, entry.object) == ("huyen", f"{YEAR}-annual")
+
+
 def test_commune_staff_record_the_season_and_every_action_is_audited(portal, clients) -> None:
     own = clients["own"]
     commune, slug, villages = portal.commune_with_villages()
@@ -89,16 +99,31 @@ def test_commune_staff_record_the_season_and_every_action_is_audited(portal, cli
     assert _post(own, f"{_base(slug)}/report", on_date="2023-10-12").status_code == 303
     r = _post(own, f"{_base(slug)}/decide", signed_on="2023-10-13", number="09/QĐ-UBND")
     assert r.status_code == 303
+    # the household not agreed: re-surveyed (its new preliminary result), then met again
+    r = _post(own, f"{_base(slug)}/resurveyed", village=village, on_date="2023-10-09")
+    assert r.status_code == 303 and "saved=resurveyed" in r.headers["location"]
+    assert "kết quả sơ bộ, chờ họp thôn" in own.get(
+        f"{_base(slug)}/households/{quote(inputs[0])}").text
+    cur = portal.app.state.decisions.states(f"{YEAR}-annual", communes=[commune],
+                                             villages=[village])
+    eligible = cur["state"].eq("recognised") & cur["category"].isin(["poor", "near_poor"])
+    r = _post(own, f"{_base(slug)}/certify", issued_on="2023-10-16", village=village)
+    if eligible.any():
+        assert r.status_code == 303 and f"n={int(eligible.sum())}" in r.headers["location"]
+    else:
+        assert r.status_code == 400 and "chưa cấp giấy chứng nhận" in r.text
     entries = audit.read(portal.fx.store.engine, limit=50)
     actions = [e.action for e in entries if e.username == commune_username(commune)]
     for action in ("decision_meeting", "decision_posting", "decision_complaint",
-                   "decision_recheck", "decision_report", "decision_decide"):
+                   "decision_recheck", "decision_report", "decision_decide",
+                   "decision_resurvey", "decision_certify"):
         assert action in actions
     names = set(portal.fx.households["head_name"]) | {"Bà Hoa"}
     assert not any(e.object and any(n in e.object for n in names) for e in entries)
     doc = own.get(f"{_base(slug)}/documents/appendix_vi.pdf")
     assert doc.status_code == 200 and doc.content.startswith(b"%PDF")
     assert doc.headers["content-disposition"].startswith("attachment;")
+    assert audit.read(portal.fx.store.engine, limit=1)[0].action == "decision_document"
 
 
 def test_another_communes_staff_can_do_none_of_it(portal, clients) -> None:

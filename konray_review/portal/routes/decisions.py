@@ -258,8 +258,12 @@ async def _act(request: Request, year: int, slug: str, *, district: bool = False
 
 
 def _ensure_open(d: Decisions, year: int, actor: Actor) -> str:
-    d.open_review(year, actor)
-    return review_id_for(year)
+    """The annual review, opened by the commune's first step if the district has not
+    (opening snapshots the whole year: done once, not on every request)."""
+    rid = review_id_for(year)
+    if d.records.review(rid) is None:
+        d.open_review(year, actor)
+    return rid
 
 
 @router.post(BASE + "/{slug}/meeting")
