@@ -162,3 +162,15 @@ def test_next_years_list_starts_from_the_recognised_list(ds) -> None:
     assert set(rows["previous_category"]) <= {"poor", "near_poor"}
     assert list(rows.columns[:2]) == ["label", "household_id"]
     assert isinstance(out, pd.DataFrame) and "head_name" in out.columns
+
+
+def test_without_decisions_the_reports_figures_do_not_change(ds) -> None:
+    """A district not using the decision steps gets exactly the survey's categories and
+    transitions (the overlay adds columns, changes no value)."""
+    households = ds.store.read_households(YEAR)
+    result = ds.store.read_classification(YEAR)
+    out = overlay(ds.store, YEAR, households, result)
+    for col in ("category", "transition"):
+        pd.testing.assert_series_equal(out[col].astype(object), result[col].astype(object),
+                                       check_names=False)
+    assert (out["category_basis"] == "preliminary").all()
