@@ -305,7 +305,8 @@ def mau_02(d: Decisions, review_id: str, commune: str, act_id: str | None = None
                 & ev["payload"].map(lambda p: parse_payload(p).get("act_id") == act["act_id"])]
     frame = frame[frame["household_id"].isin(set(in_act["household_id"]))
                   & frame["group"].isin(DECIDED_GROUPS)]
-    kind, unit = commune_words(d, commune)
+    kind = commune_words(d, commune)[0]
+    unit = f"{kind} {commune}"  # in running text: "trên địa bàn xã Đăk Kôi"
     groups = _groups(frame, _LIST_COLS)
     counts = {g["key"]: g["count"] for g in groups}
     signed = act["signed_on"] if isinstance(act["signed_on"], date) \
@@ -343,7 +344,8 @@ def mau_03(d: Decisions, review_id: str, commune: str, household_id: str | None 
     mem = d.store.read_members(year, household_ids=cur["household_id"].tolist())
     ev = d.records.events(review_id, household_ids=cur["household_id"].tolist())
     acts = d.records.acts(review_id, commune).set_index("act_id")
-    kind, unit = commune_words(d, commune)
+    kind = commune_words(d, commune)[0]
+    unit = f"{kind} {commune}"  # in running text: "trên địa bàn xã Đăk Kôi"
     certificates = []
     for _, row in cur.iterrows():  # one page per household: a document loop, not data work
         hid = row["household_id"]
