@@ -156,8 +156,8 @@ def _write_documents(d: Decisions, review_id: str, commune: str, village: str,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     one = {"village": village}
-    # PDFs of one village (WeasyPrint lays out ~25 table rows a second on a busy 2-core
-    # machine); the commune-wide Appendix VI as DOCX only
+    # PDFs of one village (a commune-wide PDF list takes long to lay out); the
+    # commune-wide Appendix VI as DOCX only
     wanted = [("appendix_i", one, "pdf docx"), ("appendix_v", one, "pdf docx"),
               ("posting_notice", one, "pdf docx"), ("appendix_vi", one, "pdf"),
               ("appendix_vi", {}, "docx"), ("mau_02", {}, "pdf docx"),
