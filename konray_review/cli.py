@@ -17,6 +17,10 @@ app = typer.Typer(
 
 # --- sub-command groups registered by each area (one line each; keep alphabetical) ---------
 # (areas add: app.add_typer(<their typer>, name="...") or @app.command functions below)
+from konray_review.decisions.cli import decisions_app  # noqa: E402  (steps after the survey)
+
+app.add_typer(decisions_app, name="decisions")
+
 from konray_review.forms.cli import forms_app  # noqa: E402  (build: forms; deploy: sources)
 
 app.add_typer(forms_app, name="forms")

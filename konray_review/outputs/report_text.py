@@ -30,6 +30,16 @@ SECTIONS: dict[str, dict[str, str]] = {
                          "en": "Contribution of each indicator to M0"},
     "target_check": {"vi": "Tiến độ so với mục tiêu kế hoạch",
                      "en": "Progress against the plan's targets"},
+    # the steps after the survey (konray_review/decisions/recognised.py)
+    "decision_progress": {
+        "vi": "Tiến độ công nhận theo xã (số liệu trên đã tính theo danh sách được Chủ tịch "
+              "UBND xã công nhận; hộ chưa có quyết định tính theo kết quả sơ bộ)",
+        "en": "Recognition progress by commune (the figures above count the chairman's "
+              "recognised list; households without a decision count their preliminary "
+              "result)"},
+    "preliminary_by_commune": {
+        "vi": "Kết quả sơ bộ (chưa công nhận) của các xã chưa hoàn thành",
+        "en": "Preliminary (not yet recognised) figures of communes not finished"},
 }
 
 SHEET_NAMES: dict[str, dict[str, str]] = {
@@ -47,6 +57,8 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "af_contributions": {"vi": "Đóng góp chỉ số", "en": "AF contributions"},
     "target_check": {"vi": "Mục tiêu", "en": "Targets"},
     "unconfirmed": {"vi": "Quy tắc chưa xác nhận", "en": "Unconfirmed rules"},
+    "decision_progress": {"vi": "Tiến độ công nhận", "en": "Recognition progress"},
+    "preliminary_by_commune": {"vi": "Sơ bộ chưa công nhận", "en": "Preliminary"},
 }
 
 COLUMNS: dict[str, dict[str, str]] = {
@@ -58,6 +70,12 @@ COLUMNS: dict[str, dict[str, str]] = {
     "group": {"vi": "Nhóm", "en": "Group"},
     "households": {"vi": "Tổng số hộ", "en": "Households"},
     "classified": {"vi": "Số hộ đã phân loại", "en": "Classified"},
+    "finished": {"vi": "Đã hoàn thành", "en": "Finished"},
+    "decided": {"vi": "Số hộ đã có quyết định", "en": "Decided"},
+    "pending": {"vi": "Số hộ chưa có quyết định", "en": "Not decided yet"},
+    "recognised_poor": {"vi": "Hộ nghèo đã công nhận", "en": "Recognised poor"},
+    "recognised_near_poor": {"vi": "Hộ cận nghèo đã công nhận", "en": "Recognised near-poor"},
+    "refused": {"vi": "Không công nhận", "en": "Refused"},
     "poor": {"vi": "Hộ nghèo", "en": "Poor"},
     "near_poor": {"vi": "Hộ cận nghèo", "en": "Near-poor"},
     "middle": {"vi": "Hộ có mức sống trung bình", "en": "Middle living standard"},

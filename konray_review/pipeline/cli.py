@@ -20,6 +20,7 @@ STAGE_LABELS = {
     "pull": "Kéo phiếu (pull)", "validate": "Kiểm tra chất lượng (validate)",
     "classify": "Phân loại (classify)", "store": "Lưu kho (store)",
     "publish": "Xuất danh sách, báo cáo (publish)", "write_back": "Báo lỗi về máy chủ (write-back)",
+    "decisions": "Họp thôn, niêm yết, quyết định (decisions)",
 }
 
 
@@ -237,6 +238,7 @@ def demo(
     """
     out = out or _default_out() / "demo"
     store = store or f"sqlite:///{out / 'konray-review.sqlite'}"
+    from konray_review.decisions.demo import run_season, season_lines
     from konray_review.pipeline import make_source, run_review
     from konray_review.profile import load_profile
     from konray_review.store import Store
@@ -249,9 +251,14 @@ def demo(
     try:
         outcome = run_review(source, year=year, store=st, out_root=out, profile=profile,
                              progress=progress, quality_engine=quality_engine)
+        progress("decisions")  # the season after the survey, for one commune
+        season = run_season(st, year=year, profile=profile,
+                            out_dir=outcome.out_dir / "decisions")
     finally:
         progress.close()
         st.dispose()
     _print_outcome(outcome)
+    for line in season_lines(season):
+        typer.echo(line)
     typer.echo(f"Kho dữ liệu (store): {store}")
     typer.echo(f"Thư mục kết quả (output folder): {outcome.out_dir}")

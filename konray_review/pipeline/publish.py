@@ -30,11 +30,17 @@ def run_dir(out_root: Path, year: int, run_id: str) -> Path:
 
 
 def year_tables(store: Store, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """households, classification (classifier columns only), quarantine of a year."""
+    """households, classification (classifier columns only), quarantine of a year.
+
+    The classification is counted on the commune's recognised list where it has decided
+    (``decisions.recognised.overlay``: ``category_basis`` says recognised / preliminary)."""
+    from konray_review.decisions.recognised import overlay
+
     households = store.read_households(year)
     result = store.read_classification(year)
     result = result[[c for c in CLASSIFICATION_COLUMNS if c in result.columns
                      and c != "run_id"]]
+    result = overlay(store, year, households, result)
     return households, result, store.read_quarantine(year)
 
 
@@ -47,6 +53,7 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
     and submission time of households that never reached the accepted tables).
     """
     from konray_review.aggregates import district_summary
+    from konray_review.decisions.recognised import report_tables
     from konray_review.outputs.lists import write_lists
     from konray_review.outputs.manifest import write_manifest
     from konray_review.outputs.quarantine import write_quarantine_lists
@@ -62,6 +69,7 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
                                       year=year, run_info=run_info)
     summary = district_summary(households, result, standard=standard, profile=profile,
                                year=year)
+    summary.update(report_tables(store, year, households, result))  # finished or not
     entries += write_district_report(summary, out_dir, standard=standard, profile=profile,
                                      year=year, run_info=run_info)
     entries += _quality_docs(out_dir, docs_path, year)

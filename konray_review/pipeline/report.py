@@ -48,6 +48,7 @@ def run_report(store: Store, *, year: int, as_of: date | None = None,
                ) -> ReportOutcome:
     """Write the district report (XLSX + HTML) for ``year`` as of ``as_of`` (default today)."""
     from konray_review.aggregates import district_summary
+    from konray_review.decisions.recognised import report_tables
     from konray_review.outputs.manifest import write_manifest
     from konray_review.outputs.report import write_district_report
     from konray_review.standards import standard_for_year
@@ -63,6 +64,7 @@ def run_report(store: Store, *, year: int, as_of: date | None = None,
     standard = standard_for_year(year, profile)
     summary = district_summary(households, result, standard=standard, profile=profile,
                                year=year)
+    summary.update(report_tables(store, year, households, result))  # finished or not
     run_info = {"started_at": datetime.combine(as_of, time()), "year": year,
                 "period": period, "as_of": as_of.isoformat()}
     entries = write_district_report(summary, out_dir, standard=standard, profile=profile,

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from konray_review.decisions.recognised import recognised_history
 from konray_review.pipeline import runlog, stages
 from konray_review.pipeline.accounting import Accounting, account
 from konray_review.pipeline.publish import Published, publish, run_dir
@@ -162,7 +163,7 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
         log_accounting(accounting, checked)
     with _timed(t, "classify", progress, mark):
         result = call("classify", stages.classify, checked, year=year, profile=profile,
-                      history=store.history(year))
+                      history=recognised_history(store, year))
     with _timed(t, "store", progress, mark):
         stats = call("store", stages.store_batch, store, run_id, year, checked, result,
                      source.key)

@@ -102,9 +102,9 @@ def create_app(config: PortalConfig | None = None, *, store: object | None = Non
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_handlers(app)
     _install_headers(app)
-    from konray_review.portal.routes import admin, auth, files, review
+    from konray_review.portal.routes import admin, auth, decisions, files, review
 
-    for module in (auth, review, files, admin):
+    for module in (auth, review, files, admin, decisions):
         app.include_router(module.router)
     if config.trusted_proxies:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware

@@ -255,3 +255,91 @@ def add_missing_columns(engine: sa.Engine) -> list[str]:
 
 CLASSIFICATION_COLUMNS = tuple(c.name for c in classification.columns)
 QUARANTINE_COLUMNS = tuple(c.name for c in quarantine.columns if c.name not in ("id",))
+
+# --- decisions after the survey (konray_review/decisions) -----------------------------------
+# Append-only: a step is a new row, never an update. A household's current state is its
+# event with the highest ``seq`` in the review; (review_id, household_id, seq) is unique, so
+# two people recording a step for the same household at once cannot both win.
+decision_reviews = sa.Table(
+    "decision_reviews", metadata,
+    sa.Column("review_id", sa.String, primary_key=True),  # 2023-annual | 2024-03
+    sa.Column("review_year", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String, nullable=False),  # annual | regular
+    sa.Column("round_month", sa.Integer),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("opened_at", sa.DateTime, nullable=False),
+    sa.Column("opened_by", sa.String),
+    sa.Column("source", sa.String, nullable=False),  # portal | import | cli
+)
+
+decision_meetings = sa.Table(
+    "decision_meetings", metadata,
+    sa.Column("meeting_id", sa.String, primary_key=True),
+    sa.Column("review_id", sa.String, nullable=False),
+    sa.Column("commune", sa.String, nullable=False),
+    sa.Column("village", sa.String, nullable=False),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("place", sa.String),
+    sa.Column("chair", sa.String),  # names of officials: printed in the minutes, never logged
+    sa.Column("secretary", sa.String),
+    sa.Column("attendees", sa.Integer, nullable=False),
+    sa.Column("households_represented", sa.Integer),
+    sa.Column("notes", sa.Text),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("recorded_by", sa.String, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Index("ix_decision_meetings_unit", "review_id", "commune", "village"),
+)
+
+decision_acts = sa.Table(
+    "decision_acts", metadata,
+    sa.Column("act_id", sa.String, primary_key=True),
+    sa.Column("review_id", sa.String, nullable=False),
+    sa.Column("commune", sa.String, nullable=False),
+    sa.Column("kind", sa.String, nullable=False),  # recognition | refusal
+    sa.Column("number", sa.String),
+    sa.Column("signed_on", sa.Date, nullable=False),
+    sa.Column("signer", sa.String),
+    sa.Column("reasons", sa.Text),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("recorded_by", sa.String, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Index("ix_decision_acts_unit", "review_id", "commune"),
+)
+
+decision_events = sa.Table(
+    "decision_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("review_id", sa.String, nullable=False),
+    sa.Column("household_id", sa.String, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("event", sa.String, nullable=False),
+    sa.Column("state", sa.String, nullable=False),  # the state after the event
+    sa.Column("commune", sa.String, nullable=False),
+    sa.Column("village", sa.String),
+    sa.Column("on_date", sa.Date, nullable=False),  # when the step happened (not recorded)
+    sa.Column("starts_on", sa.Date),  # posting start / complaint received
+    sa.Column("due_on", sa.Date),  # posting end / re-check due
+    sa.Column("category", sa.String),  # the household's category after the event
+    sa.Column("payload", sa.Text),  # JSON: votes, complaint, corrections, decision, …
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("recorded_by", sa.String, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+    sa.UniqueConstraint("review_id", "household_id", "seq", name="uq_decision_events_seq"),
+    sa.Index("ix_decision_events_unit", "review_id", "commune", "village"),
+)
+
+decision_writebacks = sa.Table(
+    "decision_writebacks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("review_id", sa.String, nullable=False),
+    sa.Column("household_id", sa.String, nullable=False),
+    sa.Column("instance_id", sa.String, nullable=False),
+    sa.Column("review_state", sa.String, nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("sent_at", sa.DateTime, nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("message", sa.Text),
+    sa.Index("ix_decision_writebacks", "review_id", "household_id"),
+)
