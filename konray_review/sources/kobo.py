@@ -69,8 +69,8 @@ def flatten_kobo(rows: list[dict[str, Any]]) -> RawFrames:
     edits = df["meta/deprecatedID"].notna() if "meta/deprecatedID" in df.columns else False
     df["__edits"] = pd.Series(edits, index=df.index).astype(int)
     df = df.rename(columns={k: v for k, v in _KOBO_META.items() if k in df.columns})
-    if "__submitted_at" in df.columns:  # KoBo times are UTC without an offset
-        df["__submitted_at"] = pd.to_datetime(df["__submitted_at"], utc=True, format="ISO8601")
+    # ``__submitted_at`` stays as KoBo sends it (UTC without an offset): the normaliser reads
+    # it, so one unreadable time is a problem of that submission (SRC-004), not of the pull
     df, members = explode_repeat(df, "/")
     drop = [c for c in df.columns if (c.startswith("_") and not c.startswith("__"))
             or c.startswith(("formhub/", "meta/")) or c == "__version__"]
@@ -153,9 +153,9 @@ class KoboSource:
 
     def pull(self, since: datetime | None = None) -> Batch:
         rows = self.data_rows(since)
+        # a ``_uuid`` KPI stored twice stays in: the normaliser keeps one copy and notes it
+        # (SRC-015), or quarantines the submission when the copies differ (SRC-005)
         raw = flatten_kobo(rows)
-        raw.submissions = raw.submissions.drop_duplicates("__id", keep="last")
-        raw.members = raw.members[raw.members["__parent"].isin(raw.submissions["__id"])]
         canon = to_canonical(raw, profile=self.profile, source=self.name,
                              form_id=self.asset_uid)
         times = pd.concat([canon.households["submitted_at"], canon.households["updated_at"]])

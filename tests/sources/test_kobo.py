@@ -264,3 +264,30 @@ def test_an_incremental_pull_ends_at_its_first_short_page(profile):
         batch = _source(profile).pull(since)
         assert len(rsps.calls) == 1
     assert len(batch.households) == 1 and not batch.full_snapshot
+
+
+def _one_page(rows: list[dict]) -> dict:
+    return {"count": len(rows), "next": None, "previous": None, "results": rows}
+
+
+def test_a_uuid_stored_twice_and_a_bad_time_stay_with_their_own_submission(profile):
+    """KPI really stores one ``_uuid`` twice (a phone re-sending it gets a new ``_id``), and
+    an imported record can carry an unreadable ``_submission_time``: each is a problem of
+    that submission, reported by rule, while the other submissions of the pull go on."""
+    first, second = load_fixture("kobo_data_page1.json")["results"]
+    again = first | {"_id": 901}  # the same submission, same answers, another KoBo _id
+    changed = second | {"_id": 902, "household/household_size": "3"}  # same uuid, differs
+    third = load_fixture("kobo_data_page2.json")["results"][0] | {
+        "_submission_time": "03/10/2026 ??"}
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, DATA, json=_one_page([first, second, again, changed, third]))
+        batch = _source(profile).pull()
+    hh = batch.households.set_index("instance_id")
+    assert set(hh.index) == {f"uuid:1a2b3c4d-0000-4000-8000-00000000000{n}" for n in (1, 2, 3)}
+    rules = batch.problems.groupby("instance_id")["rule_id"].agg(set)
+    # copies that differ: the submission is quarantined, the rows named
+    assert rules["uuid:1a2b3c4d-0000-4000-8000-000000000002"] == {"SRC-005"}
+    # one unreadable receipt time is a problem of that submission only
+    assert rules["uuid:1a2b3c4d-0000-4000-8000-000000000003"] == {"SRC-004"}
+    # an identical copy is one submission, no problem
+    assert "uuid:1a2b3c4d-0000-4000-8000-000000000001" not in rules.index
