@@ -152,8 +152,8 @@ def af_contributions(af: pd.DataFrame, standard: Standard) -> pd.DataFrame:
 
 
 def target_check(households: pd.DataFrame, result: pd.DataFrame, profile: Any,
-                 year: int, members: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The plan's targets for ``year`` against what this review found."""
+                 year: int | None, members: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The plan's targets for ``year`` against what this review found (no year: no targets)."""
     df = joined(households, result)
     n = len(df)
     poor_rate = float((df["category"].astype(object) == "poor").sum() / n) if n else np.nan
@@ -191,7 +191,8 @@ def district_summary(households: pd.DataFrame, result: pd.DataFrame, *, standard
                      profile: Any, members: pd.DataFrame | None = None,
                      year: int | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the district report, keyed by name."""
-    year = year or int(result["review_year"].iloc[0]) if len(result) else year
+    if year is None and len(result):
+        year = int(result["review_year"].iloc[0])
     by_commune = counts_by(households, result, ["commune"])
     af = alkire_foster(result, standard)
     return {

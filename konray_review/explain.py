@@ -82,7 +82,7 @@ def explain_household(household_id: str, households: pd.DataFrame, members: pd.D
     if bool(res.get("screened_out", False)):
         # Phiếu A decides first: a screened-out household is not assessed on income
         lines.append(t["screened"].format(s=int(row["screening_signs"]),
-                                          k=int(standard.screening.screen_out_at.value)))
+                                          k=int(standard.screening.screen_out_at.number)))
     else:
         lines.append(_income_line(t, row, res, standard, lang))
     causes = member_causes(hh, mem, standard, year)
@@ -96,10 +96,10 @@ def explain_household(household_id: str, households: pd.DataFrame, members: pd.D
         deps.append({"indicator": ind.id, "name": name,
                      "member_no": mem["member_no"].to_numpy()[causes[ind.id]].tolist()})
     count_line = t["count"].format(n=int(res["deprivation_count"]), d=len(standard.indicators),
-                                   k=int(standard.poor_min_deprivations.value))
+                                   k=int(standard.poor_min_deprivations.number))
     lines.insert(len(lines) - len(deps), count_line if deps else t["none_dep"])
     if cat == "middle":
-        band = standard.middle_band_upper.get(str(row["area"]))
+        band = standard.middle_band_upper.number(str(row["area"]))
         lines.append(t["middle"].format(band=money(band, lang)))
     lines.append(t["prelim"])
     return Explanation(str(household_id), cat, lines, deps)
@@ -117,12 +117,12 @@ def _income_line(t: dict, row: pd.Series, res: pd.Series, standard: Standard, la
     basis = None if pd.isna(res.get("income_basis")) else str(res["income_basis"])
     if basis == "income":
         v = float(row["income_per_capita"])
-        line = standard.income_line.get(area)
+        line = standard.income_line.number(area)
         return t["income"].format(v=money(v, lang), cmp=t["le"] if v <= line else t["gt"],
                                   line=money(line, lang), area=area_label)
     if basis == "b1":
         v = float(row["b1_score"])
-        cut = standard.b1_cutoff.get(area)
+        cut = standard.b1_cutoff.number(area)
         return t["b1"].format(v=v, cmp=t["le"] if v <= cut else t["gt"], cut=cut, area=area_label)
     return t["unknown"]
 

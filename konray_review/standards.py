@@ -44,6 +44,14 @@ class Sourced(_Model):
     source: str
     status: Status
 
+    @property
+    def number(self) -> float:
+        """The value, for callers that cannot go on without one (validation makes sure the
+        standard has it: only optional parameters such as a period's B1 cut-off may be blank)."""
+        if self.value is None:
+            raise ValueError(f"no value given (source: {self.source})")
+        return self.value
+
 
 class ByArea(_Model):
     rural: Sourced
@@ -51,6 +59,10 @@ class ByArea(_Model):
 
     def get(self, area: str) -> float | None:
         return getattr(self, area).value
+
+    def number(self, area: str) -> float:
+        """The value for ``area`` where the caller needs one (see ``Sourced.number``)."""
+        return getattr(self, area).number
 
 
 class Label(_Model):
@@ -77,9 +89,16 @@ class WorkingAge(_Model):
     min_age: Sourced
     retirement: dict[Literal["male", "female"], Retirement]
 
+    def for_sex(self, sex: str) -> Retirement:
+        """The retirement rule for a sex code (a profile may add codes; the standard may not)."""
+        for key, rule in self.retirement.items():
+            if key == sex:
+                return rule
+        raise ValueError(f"working_age.retirement has no entry for sex {sex!r}")
+
     def upper_exclusive(self, sex: str, year: int) -> int:
         """First whole age that is no longer working age for ``sex`` in ``year``."""
-        return self.retirement[sex].whole_years(year)
+        return self.for_sex(sex).whole_years(year)
 
 
 class Screening(_Model):
@@ -298,7 +317,7 @@ def b1_dir() -> Path:
 def _profile_file(profile: Any | None, attr: str) -> Path | None:
     """A data file a district profile supplies in its own folder (``b1_table`` etc.)."""
     name = getattr(profile, attr, None) if profile is not None else None
-    return None if not name else Path(profile.directory) / name
+    return None if not name or profile is None else Path(profile.directory) / name
 
 
 def _read_model(model: type[_Model], path: Path, what: str) -> Any:

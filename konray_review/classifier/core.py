@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from konray_review.classifier.errors import InputError, Problem, raise_if
 from konray_review.classifier.inputs import Table, to_arrow_strings
-from konray_review.classifier.rules import RULE_COLUMNS, RULES, Context
+from konray_review.classifier.rules import RULES, Context, rule_columns
 from konray_review.classifier.transitions import transitions
 from konray_review.schema import CATEGORIES, INCOME_TESTS, TRANSITIONS, code_lists, codes
 from konray_review.standards import Standard, standard_for_year, standard_id_for_year
@@ -108,6 +108,11 @@ def _empty_result(year: int | None, profile: Any | None) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical[str]:
+    """``pd.Categorical.from_codes`` for integer codes (-1 = missing) over string categories."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories))
+
+
 def _household_ids(households: pd.DataFrame) -> pd.Series:
     if "household_id" not in households.columns:
         raise InputError([Problem("<all>", "households", "household_id", "column is missing")])
@@ -131,7 +136,7 @@ def _review_years(hh: Table, year: int | None) -> np.ndarray:
     return hh.numbers("review_year", minimum=2000).astype(np.int32)
 
 
-def _attach_members(members: pd.DataFrame, hh_ids: np.ndarray) -> tuple[np.ndarray, Table]:
+def _attach_members(members: pd.DataFrame, hh_ids: pd.Series) -> tuple[np.ndarray, Table]:
     """Household position of each member; orphans and duplicate member numbers are errors."""
     if "household_id" not in members.columns:
         raise InputError([Problem("<all>", "members", "household_id", "column is missing")])
@@ -143,10 +148,9 @@ def _attach_members(members: pd.DataFrame, hh_ids: np.ndarray) -> tuple[np.ndarr
         raw = mid.cat.codes.to_numpy()
         pos = np.where(raw >= 0, cat_pos[np.maximum(raw, 0)], -1)
     else:
-        pos = _grouped_positions(to_arrow_strings(mid), ids_arrow)
-        if pos is None:
-            pos = pc.index_in(to_arrow_strings(mid), value_set=ids_arrow).fill_null(-1).to_numpy(
-                zero_copy_only=False)
+        grouped = _grouped_positions(to_arrow_strings(mid), ids_arrow)
+        pos = grouped if grouped is not None else pc.index_in(
+            to_arrow_strings(mid), value_set=ids_arrow).fill_null(-1).to_numpy(zero_copy_only=False)
     raise_if(pos < 0, mid, "members", "household_id",
              "is not a household of this review (member without a household)")
     mem = Table("members", members, mid)
@@ -221,7 +225,7 @@ def _classify_standard(
                   member_count_all[rows])
     ctx.prefetch_codes(*_code_columns(standard))
     data: dict[str, Any] = {"household_id": np.asarray(hh.household_ids)}
-    data["standard"] = pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8),
+    data["standard"] = _categorical(np.zeros(len(rows), dtype=np.int8),
                                                  categories=[standard.id])
     count = np.zeros(len(rows), dtype=np.int16)
     for ind in standard.indicators:
@@ -258,7 +262,7 @@ def _require_rule_columns(standard: Standard, hh: Table, mem: Table) -> None:
     hcols: list[str] = []
     mcols: list[str] = []
     for ind in standard.indicators:
-        h, m = RULE_COLUMNS[ind.rule]
+        h, m = rule_columns(ind.rule, ind.params)
         hcols += [c for c in h if c not in hcols]
         mcols += [c for c in m if c not in mcols]
     hh.require(hcols)
@@ -271,7 +275,7 @@ def _code_columns(standard: Standard) -> tuple[list[str], list[str]]:
     mem: list[str] = []
     hh: list[str] = ["area", "review_reason"]
     for ind in standard.indicators:
-        h, m = RULE_COLUMNS[ind.rule]
+        h, m = rule_columns(ind.rule, ind.params)
         mem += [c for c in m if c in coded and c not in mem]
         hh += [c for c in h if c in coded and c not in hh]
     return mem, hh
@@ -307,9 +311,9 @@ def _income_and_category(standard: Standard, ctx: Context, count: np.ndarray) ->
     cat = np.where(screened, 3, cat).astype(np.int8)
     basis = np.where(has_income, 0, np.where(use_b1, 1, -1)).astype(np.int8)
     return {
-        "income_test": pd.Categorical.from_codes(test, categories=list(INCOME_TESTS)),
-        "income_basis": pd.Categorical.from_codes(basis, categories=["income", "b1"]),
-        "category": pd.Categorical.from_codes(cat, categories=list(CATEGORIES)),
+        "income_test": _categorical(test, categories=list(INCOME_TESTS)),
+        "income_basis": _categorical(basis, categories=["income", "b1"]),
+        "category": _categorical(cat, categories=list(CATEGORIES)),
         "screened_out": screened,
     }
 

@@ -19,7 +19,7 @@ from konray_review.classifier.errors import InputError, Problem, raise_if
 class Table:
     """A frame plus, per row, the household id to name in errors."""
 
-    def __init__(self, name: str, frame: pd.DataFrame, household_ids: pd.Series | np.ndarray):
+    def __init__(self, name: str, frame: pd.DataFrame, household_ids: pd.Series):
         self.name = name
         self.frame = frame
         self.household_ids = household_ids

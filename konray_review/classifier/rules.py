@@ -88,7 +88,7 @@ def working_age(ctx: Context) -> np.ndarray:
     else:
         upper = np.empty(len(sex), dtype=np.int16)
         for pos, name in enumerate(codes("sex")):
-            r = wa.retirement[name]
+            r = wa.for_sex(name)
             months = np.minimum(r.max_months,
                                 r.base_months + r.step_months * (years - r.base_year))
             np.copyto(upper, (months // 12).astype(np.int16), where=sex == pos)
@@ -216,3 +216,16 @@ RULE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                              "owns_phone"), ()),
     "waste": (("waste_handling",), ()),
 }
+
+
+def rule_columns(rule: str, params: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Household and member columns a rule reads with these parameters.
+
+    A profile may name other device columns for ``information_devices`` (``params["devices"]``):
+    they are required like the built-in ones, so a missing one is an ``InputError`` naming it.
+    """
+    h, m = RULE_COLUMNS[rule]
+    if rule == "information_devices" and "devices" in params:
+        h = tuple(params["devices"])
+    return h, m
+

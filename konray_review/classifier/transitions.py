@@ -11,7 +11,7 @@ _P, _N = CATEGORIES.index("poor"), CATEGORIES.index("near_poor")
 
 
 def transitions(result: pd.DataFrame, previous: np.ndarray,
-                history: pd.DataFrame | None = None) -> pd.Categorical:
+                history: pd.DataFrame | None = None) -> pd.Categorical[str]:
     """Transition codes. ``previous`` holds positions in CATEGORIES (-1 = none on record)."""
     cur = result["category"].cat.codes.to_numpy()
     prev = previous.astype(np.int16).copy()
@@ -36,7 +36,7 @@ def transitions(result: pd.DataFrame, previous: np.ndarray,
          t("re_poor"), t("newly_poor"), t("newly_near_poor")],
         default=-1,
     )
-    return pd.Categorical.from_codes(code, categories=list(TRANSITIONS))
+    return pd.Categorical.from_codes(code, categories=pd.Index(list(TRANSITIONS)))
 
 
 def _from_history(ids: np.ndarray, years: np.ndarray, prev: np.ndarray,
@@ -52,7 +52,7 @@ def _from_history(ids: np.ndarray, years: np.ndarray, prev: np.ndarray,
     ever = np.zeros(len(ids), dtype=bool)
     ever[poor_pos] = True
     last = earlier[earlier["review_year"] == earlier["year"] - 1]
-    cat_pos = pd.Index(list(CATEGORIES)).get_indexer(last["category"].astype(str))
+    cat_pos = pd.Index(list(CATEGORIES)).get_indexer(pd.Index(last["category"].astype(str)))
     fill = last["pos"].to_numpy()
     prev = prev.copy()
     missing = prev[fill] < 0

@@ -116,7 +116,7 @@ def form_params(year: int, standard: Standard, profile: Profile) -> dict[str, An
         "area_expr": area_expr(profile),
         "working_age_expr": working_age_expr(standard, year),
         **{name: xp_num(value) for name, value in ages.items()},
-        "screen_out_at": xp_num(standard.screening.screen_out_at.value),
+        "screen_out_at": xp_num(standard.screening.screen_out_at.number),
         "sign_count": len(signs),
     }
 
@@ -131,7 +131,7 @@ def phieu_a_sign_rows(standard: Standard, profile: Profile | None = None
         for i, s in enumerate(signs, start=1)
     ]
     total = " + ".join(f"if(${{sign_{s['id']}}} = 'yes', 1, 0)" for s in signs)
-    at = xp_num(standard.screening.screen_out_at.value)
+    at = xp_num(standard.screening.screen_out_at.number)
     return [
         *rows,
         {"type": "calculate", "name": "screening_signs", "calculation": total},

@@ -111,4 +111,5 @@ def form_fields(form: str = "phieu_b", year: int = 2023) -> tuple[FormField, ...
 
 def column_paths(form: str = "phieu_b", year: int = 2023) -> dict[tuple[str, str], str]:
     """``{(table, column): xml path}`` for every column a question feeds."""
-    return {(f.table, f.column): f.path for f in form_fields(form, year) if f.column}
+    return {(f.table, f.column): f.path for f in form_fields(form, year)
+            if f.table is not None and f.column}

@@ -57,7 +57,7 @@ def working_age_expr(standard: Standard, year: int) -> str:
     first, *rest = codes("sex")
     bound = xp_num(upper[first]) if not rest else (
         f"if(${{sex}} = '{first}', {xp_num(upper[first])}, {xp_num(upper[rest[0]])})")
-    return f"if(${{age}} >= {xp_num(wa.min_age.value)} and ${{age}} < {bound}, 1, 0)"
+    return f"if(${{age}} >= {xp_num(wa.min_age.number)} and ${{age}} < {bound}, 1, 0)"
 
 
 # ---- member-level flags (inside the `members` repeat) --------------------------------------
@@ -170,7 +170,7 @@ def member_preview_rows(standard: Standard) -> list[Row]:
 
 
 def _category_expr(standard: Standard) -> str:
-    poor_min = xp_num(standard.poor_min_deprivations.value)
+    poor_min = xp_num(standard.poor_min_deprivations.number)
     has_income = "string-length(${income_per_capita}) > 0"
     middle = (f"{has_income} and {xp_yes('agricultural')} and string-length(${{pre_middle_upper}})"
               " > 0 and ${income_per_capita} <= ${pre_middle_upper}")
@@ -202,7 +202,7 @@ def household_preview_rows(standard: Standard, warnings: Sequence[Row] = ()) -> 
     rows: list[Row] = [_calc(f"pre_dep_{ind.id}", HOUSEHOLD_RULES[ind.rule](ind))
                        for ind in standard.indicators]
     count = " + ".join(f"${{pre_dep_{i}}}" for i in standard.indicator_ids)
-    screen_at = xp_num(standard.screening.screen_out_at.value)
+    screen_at = xp_num(standard.screening.screen_out_at.number)
     rows += [
         _calc("pre_deprivation_count", count),
         _calc("pre_income_line", xp_by_area(standard.income_line)),

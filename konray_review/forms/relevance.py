@@ -74,7 +74,8 @@ def _per_year(members: pd.DataFrame, years: pd.Series,
     """Threshold columns for every member row, from the standard of its review year."""
     names = ["upper", "working_min_age", "education_min_age", "school_min_age",
              "school_max_age", "nutrition_child_under"]
-    out = pd.DataFrame(pd.NA, index=members.index, columns=names, dtype="Float64")
+    out = pd.DataFrame({name: pd.array(np.full(len(members), np.nan), dtype="Float64")
+                        for name in names}, index=members.index)
     for year, standard in standards.items():  # one step per review year, not per member
         rows = (years == year).fillna(False).to_numpy()
         for name, value in thresholds(standard).items():

@@ -111,3 +111,22 @@ def test_member_numbers_in_any_order(numbers, bad):
         assert error_of(h, m).column == "member_no"
     else:
         assert classify(h, m)["member_count"].iloc[0] == 3
+
+
+def test_profile_device_column_missing_is_an_input_error_naming_it():
+    """A profile that counts another device (``owns_tablet``) makes that column required:
+    households without it get an InputError naming the column, not a bare KeyError."""
+    from konray_review.profile import load_profile
+
+    profile = load_profile().model_copy(update={"overrides": {"vn-2022": {"indicators": [
+        {"id": "information_devices",
+         "params": {"devices": ["owns_tv", "owns_smartphone", "owns_tablet"]}}]}}})
+    h, m = case({})
+    with pytest.raises(InputError) as exc:
+        classify(h, m, year=2024, profile=profile)
+    assert "owns_tablet" in str(exc.value)
+    # with the column present, the profile's device counts: a tablet alone is not deprived
+    h2 = h.assign(owns_tv=False, owns_smartphone=False, owns_tablet=True)
+    assert not bool(classify(h2, m, year=2024, profile=profile)["dep_information_devices"].iloc[0])
+    assert bool(classify(h2.assign(owns_tablet=False), m, year=2024,
+                         profile=profile)["dep_information_devices"].iloc[0])
