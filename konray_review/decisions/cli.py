@@ -56,13 +56,12 @@ class _Session:
     def __enter__(self) -> _Session:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         from konray_review.decisions.errors import DecisionError
 
         self.store.dispose()
         if isinstance(exc, DecisionError):
             _fail(str(exc))
-        return False
 
 
 def _review_id(year: int, month: int | None) -> str:
@@ -134,9 +133,9 @@ def status(year: Year, month: Month = None, commune: Annotated[str | None, typer
     console = Console()
     console.print(table)
     late = dash.items[dash.items["overdue"]] if len(dash.items) else dash.items
-    for r in late.head(50).itertuples(index=False):
-        console.print(f"QUÁ HẠN {r.due_on}: {r.household_id} ({r.village}) — "
-                      f"{STEP_WORDS[r.next_step][0]}")
+    for item in late.head(50).to_dict("records"):
+        console.print(f"QUÁ HẠN {item['due_on']}: {item['household_id']} ({item['village']}) — "
+                      f"{STEP_WORDS[str(item['next_step'])][0]}")
 
 
 def _read_votes(path: Path) -> dict[str, int | None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -83,7 +83,7 @@ def parse_corrections(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int,
     for key, value in raw.items():
         key = str(key).strip()
         no, _, name = key.partition(".") if "." in key else ("", "", key)
-        table = "members" if no else "households"
+        table: Literal["households", "members"] = "members" if no else "households"
         if name in _FIXED:
             raise _fail(key, "không sửa được trong phúc tra.", "cannot be corrected here.")
         try:

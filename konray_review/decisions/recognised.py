@@ -153,7 +153,7 @@ def overlay(store: Any, year: int, households: pd.DataFrame,
     prev_cat = (prev["previous_category"] if "previous_category" in prev.columns
                 else pd.Series(None, index=prev.index, dtype=object))
     prev_cat = prev_cat.reindex(out["household_id"]).astype(object)
-    codes = pd.Index(list(CATEGORIES)).get_indexer(prev_cat.where(prev_cat.notna(), ""))
+    codes = pd.Index(list(CATEGORIES)).get_indexer(pd.Index(prev_cat.where(prev_cat.notna(), "")))
     frame = pd.DataFrame({"household_id": out["household_id"].to_numpy(),
                           "category": out["category"].to_numpy(),
                           "review_year": int(year)})

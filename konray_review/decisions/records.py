@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -105,6 +105,13 @@ class Records:
             row = c.execute(stmt).mappings().first()
         return dict(row) if row else None
 
+    def existing_review(self, review_id: str, conn: sa.Connection | None = None) -> dict:
+        """The review, which the caller knows exists (it was just opened or looked up)."""
+        found = self.review(review_id, conn)
+        if found is None:
+            raise LookupError(f"review {review_id} is not on record")
+        return found
+
     def reviews(self, review_year: int | None = None) -> list[dict]:
         stmt = sa.select(decision_reviews).order_by(decision_reviews.c.starts_on)
         if review_year is not None:
@@ -151,7 +158,9 @@ class Records:
         if missing:
             raise ValueError(f"event rows lack {sorted(missing)}")
         records = rows[list(EVENT_COLUMNS)].astype(object).where(rows.notna(), None)
-        conn.execute(decision_events.insert(), records.to_dict("records"))
+        # column names are the table's (str); pandas-stubs types record keys as Hashable
+        conn.execute(decision_events.insert(),
+                     cast("list[dict[str, Any]]", records.to_dict("records")))
         return len(rows)
 
     # --- meetings, acts, write-backs --------------------------------------------------------

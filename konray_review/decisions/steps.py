@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,6 +55,14 @@ def dmy(day: date | None) -> str:
     return "" if day is None else f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def _either(mask: np.ndarray, yes: Any, no: Any) -> np.ndarray:
+    """``np.where`` over object values (ids, numbers, None) without numpy's dtype guessing."""
+    out = np.empty(len(mask), dtype=object)
+    out[:] = no
+    out[mask] = yes if np.ndim(yes) == 0 else np.asarray(yes, dtype=object)[mask]
+    return out
+
+
 @dataclass(frozen=True)
 class StepResult:
     """What a bulk step did: households moved, and those in scope left as they were."""
@@ -65,7 +73,7 @@ class StepResult:
     starts_on: date | None = None
     due_on: date | None = None
     ref: str | None = None  # meeting id, act id, complaint id
-    detail: dict[str, Any] | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 class Decisions:
@@ -106,7 +114,7 @@ class Decisions:
                     kind=period.kind, round_month=period.round_month,
                     starts_on=period.starts_on, due_on=period.due_on, opened_at=utcnow(),
                     opened_by=actor.username, source=actor.source)
-            review = self.records.review(period.review_id, conn)
+            review = self.records.existing_review(period.review_id, conn)
             if review["kind"] == "annual":
                 self._ensure_preliminary(conn, review, actor)
         return review
@@ -457,12 +465,12 @@ class Decisions:
                         source=actor.source)
             reasons = scope["household_id"].map(refusals).where(refused, None)
             info = pd.DataFrame({
-                "act_id": np.where(refused, acts.get("refusal"), acts.get("recognition")),
-                "number": np.where(refused, refusal_number or None, number or None),
+                "act_id": _either(refused, acts.get("refusal"), acts.get("recognition")),
+                "number": _either(refused, refusal_number or None, number or None),
                 "reasons": reasons.to_numpy(), "proposed": scope["category"].to_numpy()})
             events = np.where(refused, "refused", "recognised")
             rows = self._rows(review_id, scope, events, actor, day,
-                              category=np.where(refused, None, scope["category"].to_numpy()),
+                              category=_either(refused, None, scope["category"].to_numpy()),
                               payload=payloads(info))
             self.records.append(conn, rows)
         return StepResult("decided", len(scope), len(cur) - len(scope), day,
@@ -664,8 +672,9 @@ def _open_complaints(events: pd.DataFrame) -> list[str]:
     """Complaint ids since the last posting (those the re-check answers)."""
     posts = np.flatnonzero(events["event"].isin(POSTING_EVENTS).to_numpy())
     after = events.iloc[posts[-1] + 1:] if len(posts) else events
-    return [parse_payload(p).get("complaint_id") for p in
-            after.loc[after["event"] == "complaint", "payload"]]
+    ids = (parse_payload(p).get("complaint_id")
+           for p in after.loc[after["event"] == "complaint", "payload"])
+    return [str(cid) for cid in ids if cid is not None]  # every complaint event records its id
 
 
 def _posting_not_over(row: pd.Series) -> DecisionError:

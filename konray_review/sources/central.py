@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -323,7 +323,7 @@ def entity_rows(households: pd.DataFrame) -> list[dict[str, str]]:
     the ``households.csv`` the form builder makes (``forms.household_list``), so Phiếu B's
     lookup of ``household_id`` works with either."""
     try:
-        return list_rows(households).to_dict("records")
+        return cast("list[dict[str, str]]", list_rows(households).to_dict("records"))
     except HouseholdListError as exc:
         raise SourceError(str(exc)) from None
 

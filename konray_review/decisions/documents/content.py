@@ -10,9 +10,10 @@ official text (the DOCX templates can be corrected without code).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,7 @@ def _group_of(previous: pd.Series, category: pd.Series, state: pd.Series) -> np.
 def _numbered(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = frame.reset_index(drop=True).astype(object).where(frame.notna().to_numpy(), "")
     rows.insert(0, "no", np.arange(1, len(rows) + 1))
-    return rows.to_dict("records")
+    return cast("list[dict[str, Any]]", rows.to_dict("records"))
 
 
 def _stem(d: Decisions, year: int, commune: str, village: str | None, kind: str,
@@ -227,9 +228,9 @@ def appendix_v(d: Decisions, review_id: str, commune: str, village: str,
                _stem(d, year, commune, village, "appendix_v"),
                Issuer(office=village.upper(), parent=committee(d, commune), number=""),
                village, held,
-               [Signature("Thư ký", name=data["secretary"]),
+               [Signature("Thư ký", name=str(data["secretary"])),
                 Signature("Đại diện các hộ dân"),
-                Signature("Chủ trì cuộc họp", name=data["chair"])], data)
+                Signature("Chủ trì cuộc họp", name=str(data["chair"]))], data)
 
 
 def _after_review(d: Decisions, review_id: str, commune: str, village: str | None,
@@ -432,5 +433,7 @@ def posting_notice(d: Decisions, review_id: str, commune: str, village: str | No
                 "recheck_days": d.settings.recheck_working_days})
 
 
-BUILDERS = {"appendix_i": appendix_i, "appendix_v": appendix_v, "appendix_vi": appendix_vi,
-            "mau_02": mau_02, "mau_03": mau_03, "posting_notice": posting_notice}
+#: each builder takes (decisions, review_id, commune, **scope) and returns the filled Doc
+BUILDERS: dict[str, Callable[..., Doc]] = {
+    "appendix_i": appendix_i, "appendix_v": appendix_v, "appendix_vi": appendix_vi,
+    "mau_02": mau_02, "mau_03": mau_03, "posting_notice": posting_notice}
