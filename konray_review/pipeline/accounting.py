@@ -22,6 +22,7 @@ stored: a lost row is a bug, never a silent result.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -82,7 +83,7 @@ class Accounting:
         return text
 
 
-def account(pulled: object, checked: Checked) -> Accounting:
+def account(pulled: Any, checked: Checked) -> Accounting:
     """Give every delivered row its outcome; raise if one has none."""
     report = pulled.report
     delivery = _delivery(report, getattr(pulled, "households", None))
@@ -108,7 +109,7 @@ def account(pulled: object, checked: Checked) -> Accounting:
     return result
 
 
-def _delivery(report: object, households: pd.DataFrame | None) -> pd.DataFrame:
+def _delivery(report: Any, households: pd.DataFrame | None) -> pd.DataFrame:
     d = report.delivery
     if d is None or not len(d):
         return pd.DataFrame({"file": pd.Series(dtype=object), "row": pd.Series(dtype=object),

@@ -190,8 +190,8 @@ def _with_values(rules: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
     if not cols:
         return rules
     by_id = households.drop_duplicates("instance_id").set_index("instance_id")[cols]
-    long = by_id.astype(object).stack().rename("value").reset_index()
-    long.columns = ["instance_id", "column", "value"]
+    long = by_id.astype(object).stack().reset_index()
+    long.columns = pd.Index(["instance_id", "column", "value"])
     long["value"] = long["value"].map(_shown)
     part = rules.loc[hh_level, ["instance_id", "column"]].reset_index().merge(
         long, on=["instance_id", "column"], how="left").set_index("index")["value"]

@@ -90,7 +90,7 @@ def failure_detail(exc: BaseException) -> str:
 
     from konray_review.store.errors import scrub
 
-    parts = []
+    parts: list[str] = []
     seen: BaseException | None = exc
     while seen is not None and len(parts) < 5:
         detail = getattr(seen, "detail", "") or str(seen)
@@ -152,6 +152,7 @@ def stale_runs(runs: pd.DataFrame, *, now: datetime | None = None) -> pd.DataFra
     now = now or datetime.now(UTC)
     limit = now - _stale_after()
     dead = []
+    row: Any
     for row in running.itertuples(index=False):  # running runs: a handful at most
         started = pd.Timestamp(row.started_at).to_pydatetime()
         started = started if started.tzinfo else started.replace(tzinfo=UTC)
@@ -159,7 +160,7 @@ def stale_runs(runs: pd.DataFrame, *, now: datetime | None = None) -> pd.DataFra
         beat = pd.Timestamp(beat).to_pydatetime() if beat is not None and pd.notna(beat) \
             else started
         beat = beat if beat.tzinfo else beat.replace(tzinfo=UTC)
-        pid = getattr(row, "pid", None)
+        pid: Any = getattr(row, "pid", None)
         local = getattr(row, "host", None) == host and pid is not None and pd.notna(pid)
         gone = not process_alive(int(pid), started) if local else beat < limit
         dead.append(gone)
@@ -169,7 +170,8 @@ def stale_runs(runs: pd.DataFrame, *, now: datetime | None = None) -> pd.DataFra
 def fail_stale_runs(store: Any, *, now: datetime | None = None) -> list[str]:
     """Mark every stale run ``failed`` with the stage it had reached; returns their ids."""
     stale = stale_runs(store.list_runs(), now=now)
-    marked = []
+    marked: list[str] = []
+    row: Any
     for row in stale.itertuples(index=False):
         stage = getattr(row, "stage", None) or "start"
         where = STAGE_VI.get(stage, stage)
@@ -181,7 +183,7 @@ def fail_stale_runs(store: Any, *, now: datetime | None = None) -> list[str]:
         _mark_folder(getattr(row, "output_dir", None), message)
         log.warning("lần chạy %s bị đánh dấu thất bại: tiến trình đã dừng ở bước %s "
                     "(stale run marked failed)", row.run_id, stage)
-        marked.append(row.run_id)
+        marked.append(str(row.run_id))
     return marked
 
 

@@ -213,14 +213,15 @@ class CentralSource:
         slot = f"{entity_list_name}.csv" if entity_list is not None else None
         form = self._get_form()
         published = form is not None and bool(form.get("publishedAt"))
-        if published and self._unchanged(form, version, files, slot):
-            count = self.publish_entity_list(entity_list, entity_list_name) if slot else 0
+        if form is not None and published and self._unchanged(form, version, files, slot):
+            count = (self.publish_entity_list(entity_list, entity_list_name)
+                     if entity_list is not None else 0)
             return DeployResult(self.form_id, form.get("version"), form.get("enketoId"), [],
                                 count, created=False, changed=False)
         self._upload_definition(xlsx_path.read_bytes(), exists=form is not None)
         names = [self._upload_attachment(files[n]) for n in sorted(files) if n != slot]
         count = 0
-        if slot:
+        if slot and entity_list is not None:
             count = self.publish_entity_list(entity_list, entity_list_name)
             self._link_dataset(slot)
         self._check_draft_attachments()

@@ -194,7 +194,7 @@ def read_central_zip(path: Path) -> FileRead:
     form_id = Path(main_name).stem
     if "KEY" not in df.columns:
         raise Refused(reason("no_key", name=main_name), rows=len(df))
-    notes = []
+    notes: list[dict[str, Any]] = []
     if roster_name is None:
         mem = pd.DataFrame(columns=["PARENT_KEY"])
     elif "PARENT_KEY" not in mem.columns and "KEY" not in mem.columns:
@@ -365,7 +365,7 @@ def resolve_edits(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
         rec["meta"] = {**(rec.get("meta") or {}), "instanceID": current}
         rec["__id"] = original
         rec["__system"]["edits"] = depth
-    top = {}
+    top: dict[str, Any] = {}
     for rec in records:
         top[rec["__id"]] = max(top.get(rec["__id"], 0), rec["__system"]["edits"])
     latest = [r for r in records if r["__system"]["edits"] == top[r["__id"]]]
@@ -404,7 +404,9 @@ def read_xml(folder: Path, form: str | None = None) -> FileRead:
     if not files:
         raise Refused(reason("no_xml"))
     main = folder_form(files, form)
-    records, found, others = [], [], Counter()
+    records: list[dict[str, Any]] = []
+    found: list[dict[str, Any]] = []
+    others: Counter[str] = Counter()
     for path in files:  # one parse per file is the unit of work here
         rel = path.relative_to(folder).as_posix()
         mtime = datetime.fromtimestamp(os.path.getmtime(path), UTC)
@@ -440,6 +442,8 @@ def read_xml_folder(folder: Path) -> tuple[RawFrames, str | None]:
     if read.findings:
         first = read.findings[0]
         raise SourceError(f"{first['file']}: {first['message_vi']}")
+    if read.raw is None:  # no findings means every file was read
+        raise SourceError(f"{folder}: không có bài nộp nào (no submissions)")
     return read.raw, read.form_id
 
 

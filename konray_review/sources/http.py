@@ -84,7 +84,10 @@ class _TimeoutAdapter(HTTPAdapter):
         super().__init__(max_retries=0)
         self._timeout = timeout
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest,  # type: ignore[override]
+             **kwargs: Any) -> requests.Response:
+        # the base signature spells out every keyword; this adapter passes them all through
+        # and only fills in a missing timeout
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
         return super().send(request, **kwargs)

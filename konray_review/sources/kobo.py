@@ -95,7 +95,7 @@ class KoboSource:
         self.session = new_session(config.http, {"Authorization": f"Token {config.token}",
                                                  "Accept": "application/json"})
         host = urlsplit(config.base_url).netloc
-        mark = form_id_of_year(year) if self.title else self.asset_uid
+        mark = form_id_of_year(year) if year is not None and self.title else self.asset_uid
         self.key = f"kobo:{host}/{mark}"
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -233,7 +233,11 @@ class KoboSource:
             if state.get("status") == "complete":
                 msgs = state.get("messages", {})
                 done = msgs.get("updated") or msgs.get("created") or [{}]
-                return done[0].get("uid") or self.asset_uid
+                uid = done[0].get("uid") or self.asset_uid
+                if not uid:
+                    raise SourceError("KoBo: bản nhập xong nhưng không cho biết mã biểu mẫu "
+                                      "(import completed without an asset uid)")
+                return str(uid)
             if state.get("status") == "error":
                 error = state.get("messages", {}).get("error", "")
                 raise SourceError(f"KoBo không nhập được biểu mẫu (import failed): {error}")
