@@ -59,9 +59,14 @@ class PrintPage:
 
 
 def vietnamese_date(on: date, place: str = "") -> str:
-    """``Kon Rẫy, ngày 02 tháng 12 năm 2026`` — the form of dates on official documents
-    (day and month below 10 written with a leading zero, as the decree on documents has it)."""
-    text = f"ngày {on.day:02d} tháng {on.month:02d} năm {on.year}"
+    """``Kon Rẫy, ngày 02 tháng 12 năm 2026`` — the dateline of official documents.
+
+    Nghị định 30/2020/NĐ-CP (Phụ lục I, thể thức văn bản): a day below 10 and the months
+    1 and 2 take a leading zero (``ngày 05 tháng 3``, ``ngày 27 tháng 01``), so a hand
+    cannot add a digit in front; other months are written as they are.
+    """
+    month = f"{on.month:02d}" if on.month <= 2 else str(on.month)
+    text = f"ngày {on.day:02d} tháng {month} năm {on.year}"
     return f"{place}, {text}" if place else text[0].upper() + text[1:]
 
 
