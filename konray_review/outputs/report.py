@@ -300,6 +300,7 @@ def _add_chart(t: Table, lang: str, target: float | None) -> None:
     tline = target if t.key == "by_commune" and target is not None else None
     t.chart_svg = bar_chart([str(r[label]) for r in rows], series, title=word(WORDS, title, lang),
                             percent=percent, target=tline, decimal="," if lang == "vi" else ".",
+                            id_prefix=f"chart-{t.key}",
                             target_label=word(WORDS, "target_line", lang,
                                               target=fmt(target, "pct2", lang)) if tline else None)
     t.chart = (label, values, percent)
