@@ -35,7 +35,7 @@ class Written:
     pages: list[str]  # text of each PDF page, whitespace collapsed
 
 
-def _small_review():
+def _small_review(profile=None):
     from konray_review import classify
     from konray_review.aggregates import district_summary
     from konray_review.profile import load_profile
@@ -53,8 +53,8 @@ def _small_review():
         case({**rve, "income_per_capita": 5_000_000.0, "head_ethnicity": "01",
               "village": None}, [member(ethnicity="01")]),
     )
-    profile = load_profile()
-    standard = standard_for_year(2023, profile)
+    profile = profile or load_profile()
+    standard = standard_for_year(2023, profile)  # with the district's overrides
     result = classify(hh, mem, profile=profile)
     summary = district_summary(hh, result, standard=standard, profile=profile, members=mem,
                                year=2023)
@@ -73,9 +73,9 @@ def _pdf_text(path: Path) -> list[str]:
 
 
 def _write(out: Path, profile=None, quarantine=None) -> Written:
-    summary, standard, shipped = _small_review()
+    summary, standard, profile = _small_review(profile)
     entries = write_district_report(summary, out, standard=standard,
-                                    profile=profile or shipped, year=2023, run_info=RUN_INFO,
+                                    profile=profile, year=2023, run_info=RUN_INFO,
                                     quarantine=quarantine)
     paths = {e.format: out / e.path for e in entries}
     return Written(paths["pdf"], paths["html"].read_text(encoding="utf-8"), paths["xlsx"],
@@ -224,9 +224,8 @@ def _confirmed_district(folder: Path):
     profile, and confirmed every cut-off and indicator of the 2022–2025 standard."""
     import yaml
 
-    from konray_review.b1 import b1_dir
     from konray_review.profile import load_profile
-    from konray_review.standards import standard_for_year, standards_dir
+    from konray_review.standards import b1_dir, standard_for_year, standards_dir
     from tests.forms.profiles import district_profile
 
     ok = {"source": "Quyết định của UBND tỉnh (thử)", "status": "confirmed"}
