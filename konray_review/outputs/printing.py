@@ -87,7 +87,7 @@ def render_html(template: str, page: PrintPage, **context: Any) -> str:
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """The PDF bytes of an HTML document (fonts from the system, no network access)."""
-    from weasyprint import HTML  # heavy: imported only when a PDF is asked for
+    from weasyprint import HTML  # type: ignore[import-untyped]  # heavy: only for a PDF
 
     return HTML(string=html, base_url=base_url or str(TEMPLATES)).write_pdf()
 

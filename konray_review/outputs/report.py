@@ -106,7 +106,7 @@ def _with_projects(df: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     proj = {i.id: i.program_project for i in standard.indicators}
     ids = df[col].astype("object").astype(str).str.removeprefix("dep_")
     out = df.copy()
-    out.insert(out.columns.get_loc(col) + 1, "program_project", ids.map(proj))
+    out.insert(list(out.columns).index(col) + 1, "program_project", ids.map(proj))
     return out
 
 
@@ -430,7 +430,7 @@ _XLSX_FORMATS = {"pct": "0.0%", "pct2": "0.00%", "int": "#,##0", "dec": "0.000",
 
 
 def _xlsx_table(ws: Any, t: Table, start_row: int) -> int:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
 
     ws.cell(start_row, 1, t.title).font = Font(name=xlsx.FONT_NAME, bold=True, size=12)
     r = start_row + 1
@@ -454,7 +454,7 @@ def _xlsx_table(ws: Any, t: Table, start_row: int) -> int:
 
 
 def _native_chart(ws: Any, t: Table, header_row: int, anchor: str) -> None:
-    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart import BarChart, Reference  # type: ignore[import-untyped]
 
     label, values, percent = t.chart  # type: ignore[misc]
     n = min(t.extra.get("total_rows") or [len(t.rows)])  # total rows come last: not charted
@@ -476,7 +476,7 @@ def _native_chart(ws: Any, t: Table, header_row: int, anchor: str) -> None:
 def _overview_sheet(ws: Any, ctx: dict[str, Any]) -> None:
     """The first sheet: official header, title, period, headline figures, run lines;
     printed on one A4 portrait page (fit to one page wide and tall)."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 
     lang, page = ctx["lang"], ctx["page"]
 
@@ -537,8 +537,8 @@ def _overview_sheet(ws: Any, ctx: dict[str, Any]) -> None:
 
 
 def write_xlsx_report(ctx: dict[str, Any], path: Path, stamp: Any) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
     lang = ctx["lang"]
     wb = Workbook()
