@@ -127,17 +127,19 @@ def print_page(profile: Profile, title: str, run_info: Mapping[str, Any] | None,
                      footer_note=footer_note)
 
 
-def quarantine_counts(quarantine: pd.DataFrame | None) -> tuple[int, int] | None:
-    """(households, issues) of the quarantine table: one row per issue, so the number of
-    households is the number of distinct ``household_id`` (or ``instance_id``)."""
+def quarantine_counts(quarantine: pd.DataFrame | None) -> dict[str, int] | None:
+    """Households, submissions and issues of the quarantine table (one row per issue): a
+    household sent twice is one household and two submissions. A row without a household
+    id counts as a household of its own."""
     if quarantine is None:
         return None
-    key = "household_id" if "household_id" in quarantine.columns else "instance_id"
-    if key not in quarantine.columns:
-        return 0, len(quarantine)
-    ids = quarantine[key].astype("object")
-    households = int(ids.dropna().nunique()) + int(ids.isna().sum())
-    return households, len(quarantine)
+    out = {"issues": len(quarantine)}
+    if "household_id" in quarantine.columns:
+        ids = quarantine["household_id"].astype("object")
+        out["households"] = int(ids.dropna().nunique()) + int(ids.isna().sum())
+    if "instance_id" in quarantine.columns:
+        out["submissions"] = int(quarantine["instance_id"].nunique())
+    return out
 
 
 #: run_info keys shown in the "run" section, in this order (others are not printed)
@@ -167,7 +169,10 @@ def run_lines(run_info: Mapping[str, Any] | None, lang: str,
             rows.append((word(WORDS, key, lang), str(value)))
     counts = quarantine_counts(quarantine)
     if counts is not None:
-        rows.append((word(WORDS, "quarantined", lang),
-                     word(WORDS, "quarantine_counts", lang, households=counts[0],
-                          issues=counts[1])))
+        parts = [word(WORDS, f"count_{k}", lang, n=counts[k])
+                 for k in ("submissions", "issues") if k in counts]
+        head = (word(WORDS, "count_households", lang, n=counts["households"])
+                if "households" in counts else parts.pop(0))
+        text = f"{head} ({', '.join(parts)})" if parts else head
+        rows.append((word(WORDS, "quarantined", lang), text))
     return rows

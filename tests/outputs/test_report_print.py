@@ -86,8 +86,10 @@ def _write(out: Path, profile=None, quarantine=None) -> Written:
 def written(tmp_path_factory) -> Written:
     import pandas as pd
 
-    # 3 households held for checking with 5 issues between them (one row per issue)
+    # 3 households held for checking with 5 issues between them (one row per issue); q1
+    # was sent twice, so 4 submissions
     quarantine = pd.DataFrame({"household_id": ["q1", "q1", "q2", "q3", "q3"],
+                               "instance_id": ["u1", "u1b", "u2", "u3", "u3"],
                                "rule_id": ["R1", "R2", "R1", "R3", "R4"]})
     return _write(tmp_path_factory.mktemp("report-pdf"), quarantine=quarantine)
 
@@ -125,7 +127,7 @@ def test_last_page_carries_the_signature_and_the_run_lines(written):
                  "Nơi nhận:", "UBND tỉnh Kon Tum", "Lưu: VT", "Trang 5/5",
                  "Thời điểm lập báo cáo 08:30 ngày 16/11/2023 (giờ Việt Nam)",
                  "Kỳ báo cáo Cả năm", "Số liệu đến hết ngày 15/11/2023",
-                 "Hộ cần kiểm tra lại (chưa phân loại) 3 hộ (5 lỗi cần sửa)"):
+                 "Hộ cần kiểm tra lại (chưa phân loại) 3 hộ (4 phiếu, 5 lỗi cần sửa)"):
         assert text in last, text
     assert "CHỦ TỊCH" not in " ".join(written.pages[:-1])
 
