@@ -18,10 +18,13 @@ from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from konray_review.outputs.texts import T
+
 TEMPLATES = Path(__file__).parent / "templates"
 Orientation = Literal["portrait", "landscape"]
 
-NATIONAL_MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+#: Quốc hiệu and tiêu ngữ, from the one table of the outputs' words (the lists use it too)
+NATIONAL_MOTTO = (T["nation"]["vi"], T["motto"]["vi"])
 
 
 @dataclass(frozen=True)
