@@ -211,7 +211,7 @@ WORDS: dict[str, dict[str, str]] = {
     "accepted": {"vi": "Số hộ được phân loại", "en": "Households accepted"},
     "quarantined": {"vi": "Hộ cần kiểm tra lại (chưa phân loại)",
                     "en": "Households held for checking (not classified)"},
-    "accounting": {"vi": "Phiếu đã nhận", "en": "Rows delivered"},
+    "accounting": {"vi": "Đối chiếu số dòng nguồn giao", "en": "Rows delivered, reconciled"},
     "note": {"vi": "Ghi chú", "en": "Note"},
     "lang_other": {"vi": "English version", "en": "Bản tiếng Việt"},
 }
