@@ -221,9 +221,10 @@ def test_unconfirmed_rules_section_names_each_rule_and_its_source(written):
     assert [c.value for c in ws[4]] == UNCONFIRMED_2023[0]
 
 
-def _confirmed_district(folder: Path):
+def _confirmed_district(folder: Path, *, everything: bool = True):
     """A district that put its official B1 table, Phiếu A signs and village list in its
-    profile, and confirmed every cut-off and indicator of the 2022–2025 standard."""
+    profile (and, with ``everything``, confirmed every cut-off and indicator of the
+    2022–2025 standard)."""
     import yaml
 
     from konray_review.profile import load_profile
@@ -240,10 +241,11 @@ def _confirmed_district(folder: Path):
     indicators = [{"id": i.id, **ok} for i in standard_for_year(2023).indicators]
     changes = {"b1_table": "b1.yaml", "phieu_a_signs": "signs.yaml",
                "villages_csv": "villages.csv", "villages_are_sample": False,
-               "villages_source": "Danh sách thôn của UBND huyện (thử)",
-               "overrides": {"vn-2022": {"b1_cutoff": {"rural": {"value": 140, **ok},
-                                                       "urban": {"value": 175, **ok}},
-                                         "indicators": indicators}}}
+               "villages_source": "Danh sách thôn của UBND huyện (thử)"}
+    if everything:
+        changes["overrides"] = {"vn-2022": {"b1_cutoff": {"rural": {"value": 140, **ok},
+                                                          "urban": {"value": 175, **ok}},
+                                            "indicators": indicators}}
     return district_profile(folder, changes=changes, files={
         "b1.yaml": yaml.safe_dump(table, allow_unicode=True),
         "signs.yaml": yaml.safe_dump(signs, allow_unicode=True),
@@ -258,6 +260,14 @@ def test_the_section_goes_once_the_district_confirms_its_data(tmp_path):
     assert "quy định chưa được xác nhận" not in text.lower()
     assert "Quy tắc chưa xác nhận" not in load_workbook(w.xlsx).sheetnames
     assert "TM. ỦY BAN NHÂN DÂN" in w.pages[-1]  # still a whole, signed report
+
+
+def test_replacing_the_tables_removes_their_rows_only(tmp_path):
+    """Its own B1 table, Phiếu A signs and villages, confirmed: those three rows go, the
+    standard's 14 partial or unconfirmed rules stay."""
+    w = _write(tmp_path / "out", profile=_confirmed_district(tmp_path / "d", everything=False))
+    assert _rows(_section(w.html, "unconfirmed")) == UNCONFIRMED_2023[:14]
+    assert "Báo cáo dựa vào 14 quy định chưa được xác nhận" in w.pages[0]
 
 
 def test_xlsx_overview_fits_one_a4_page_and_targets_are_numbers(written):
