@@ -398,6 +398,8 @@ def _filters(env: Any, lang: str) -> Any:
     env.filters["fmt"] = lambda v, kind: fmt(v, kind, lang)
     env.filters["svg"] = Markup
     env.globals["w"] = lambda key, **kw: word(WORDS, key, lang, **kw)
+    env.globals["households"] = lambda n: word(
+        WORDS, "count_household" if n == 1 else "count_households", lang, n=fmt(n, "int", lang))
     return env
 
 

@@ -171,7 +171,9 @@ def run_lines(run_info: Mapping[str, Any] | None, lang: str,
     if counts is not None:
         parts = [word(WORDS, f"count_{k}", lang, n=counts[k])
                  for k in ("submissions", "issues") if k in counts]
-        head = (word(WORDS, "count_households", lang, n=counts["households"])
+        one = counts.get("households") == 1
+        head = (word(WORDS, "count_household" if one else "count_households", lang,
+                     n=counts["households"])
                 if "households" in counts else parts.pop(0))
         text = f"{head} ({', '.join(parts)})" if parts else head
         rows.append((word(WORDS, "quarantined", lang), text))
