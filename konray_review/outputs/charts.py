@@ -27,8 +27,11 @@ def _pyplot():
 
 def bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str,
               percent: bool = True, target: float | None = None,
-              target_label: str | None = None, decimal: str = ".") -> str:
-    """Horizontal grouped bars (one group per label); returns an ``<svg>`` element."""
+              target_label: str | None = None, decimal: str = ".", id_prefix: str = "") -> str:
+    """Horizontal grouped bars (one group per label); returns an ``<svg>`` element.
+
+    ``id_prefix`` keeps the element ids of several charts in one document apart (matplotlib
+    numbers them from 1 in every figure; a PDF needs each anchor once)."""
     plt = _pyplot()
     n, k = len(labels), max(1, len(series))
     height = 1.3 + 0.32 * n * max(1, k * 0.7)
@@ -56,11 +59,13 @@ def bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, t
     fig.savefig(buf, format="svg", bbox_inches="tight",
                 metadata={"Date": None, "Creator": None})
     plt.close(fig)
-    return _inline(buf.getvalue())
+    return _inline(buf.getvalue(), id_prefix)
 
 
-def _inline(svg: str) -> str:
-    """Strip the XML prolog and doctype so the SVG can sit inside HTML."""
+def _inline(svg: str, id_prefix: str = "") -> str:
+    """Strip the XML prolog and doctype so the SVG can sit inside HTML; prefix its ids."""
     start = svg.find("<svg")
-    svg = svg[start:]
-    return re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg[start:], flags=re.S)
+    if id_prefix:
+        svg = re.sub(r'(\bid="|href="#|url\(#)(?=[^"\)])', rf"\g<1>{id_prefix}-", svg)
+    return svg

@@ -18,10 +18,13 @@ from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from konray_review.outputs.texts import T
+
 TEMPLATES = Path(__file__).parent / "templates"
 Orientation = Literal["portrait", "landscape"]
 
-NATIONAL_MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+#: Quốc hiệu and tiêu ngữ, from the one table of the outputs' words (the lists use it too)
+NATIONAL_MOTTO = (T["nation"]["vi"], T["motto"]["vi"])
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,14 @@ class PrintPage:
 
 
 def vietnamese_date(on: date, place: str = "") -> str:
-    """``Kon Rẫy, ngày 02 tháng 12 năm 2026`` — the form of dates on official documents
-    (day and month below 10 written with a leading zero, as the decree on documents has it)."""
-    text = f"ngày {on.day:02d} tháng {on.month:02d} năm {on.year}"
+    """``Kon Rẫy, ngày 02 tháng 12 năm 2026`` — the dateline of official documents.
+
+    Nghị định 30/2020/NĐ-CP (Phụ lục I, thể thức văn bản): a day below 10 and the months
+    1 and 2 take a leading zero (``ngày 05 tháng 3``, ``ngày 27 tháng 01``), so a hand
+    cannot add a digit in front; other months are written as they are.
+    """
+    month = f"{on.month:02d}" if on.month <= 2 else str(on.month)
+    text = f"ngày {on.day:02d} tháng {month} năm {on.year}"
     return f"{place}, {text}" if place else text[0].upper() + text[1:]
 
 
@@ -82,7 +90,7 @@ def render_html(template: str, page: PrintPage, **context: Any) -> str:
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """The PDF bytes of an HTML document (fonts from the system, no network access)."""
-    from weasyprint import HTML  # heavy: imported only when a PDF is asked for
+    from weasyprint import HTML  # type: ignore[import-untyped]  # heavy: only for a PDF
 
     return HTML(string=html, base_url=base_url or str(TEMPLATES)).write_pdf()
 

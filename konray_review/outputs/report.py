@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from konray_review.outputs import xlsx
+from konray_review.outputs import report_print, xlsx
 from konray_review.outputs.lists import label_map
 from konray_review.outputs.manifest import ManifestEntry
 from konray_review.outputs.report_text import COLUMNS, SECTIONS, SHEET_NAMES, WORDS, word
@@ -49,6 +49,11 @@ class Table:
     chart: tuple[int, list[int], bool] | None = None  # label col, value cols, percent
     note: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def kind(self, i: int, j: int) -> str:
+        """The format of cell (row ``i``, column ``j``): per cell where rows differ."""
+        cells = self.extra.get("cell_kinds")
+        return cells[i][j] if cells else self.kinds[j]
 
 
 def _labels(df: pd.DataFrame, standard: Standard, lang: str,
@@ -81,6 +86,12 @@ def _labels(df: pd.DataFrame, standard: Standard, lang: str,
             out[col] = np.where(flag.isna(), total_label,
                                 np.where(flag.astype(bool), word(WORDS, "dtts_yes", lang),
                                          word(WORDS, "dtts_no", lang)))
+    for col, key in (("village", "unknown_village"), ("commune", "unknown_commune")):
+        if col in out.columns:  # a missing place is said in words, never "nan" or blank
+            s = out[col].astype("object")
+            blank = s.isna() | s.astype(str).str.strip().str.lower().isin(
+                ["", "nan", "none", "<na>", "nat"])
+            out[col] = s.where(~blank, word(WORDS, key, lang))
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]):
             out[col] = np.where(out[col], word(WORDS, "yes", lang), word(WORDS, "no", lang))
@@ -95,7 +106,7 @@ def _with_projects(df: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     proj = {i.id: i.program_project for i in standard.indicators}
     ids = df[col].astype("object").astype(str).str.removeprefix("dep_")
     out = df.copy()
-    out.insert(out.columns.get_loc(col) + 1, "program_project", ids.map(proj))
+    out.insert(list(out.columns).index(col) + 1, "program_project", ids.map(proj))
     return out
 
 
@@ -169,24 +180,26 @@ def _count_order(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _targets(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Targets mix rates and percentage points, so values are formatted row by row."""
+    """Targets mix rates and percentage points: values stay numbers, and the kind of each
+    row (``pct2`` for a rate, ``dec1`` for points) goes in the ``_kind`` column, which
+    ``present`` turns into per-cell formats (so the XLSX holds numbers, not text)."""
     points = df["target"].astype(str).str.endswith("_pp") if "target" in df.columns \
         else pd.Series(False, index=df.index)
 
-    def show(col: str) -> list[str]:
+    def values(col: str) -> pd.Series:
         if col not in df.columns:
-            return [""] * len(df)
-        return [fmt(_plain(v), "dec1" if p else "pct2", lang)
-                for v, p in zip(df[col], points, strict=True)]
+            return pd.Series(np.nan, index=df.index)
+        return pd.to_numeric(df[col], errors="coerce")
 
     name = f"name_{lang}" if f"name_{lang}" in df.columns else "target"
     out = pd.DataFrame({"name": df[name].astype(object) if name in df.columns else "",
-                        "target_value": show("target_value"), "actual": show("actual")})
+                        "target_value": values("target_value"), "actual": values("actual")})
     if "met" in df.columns:
         met = df["met"].astype(object)
         out["met"] = [("" if m is None or m != m else word(WORDS, "yes" if m else "no", lang))
                       for m in met]
-    return out
+    out["_kind"] = np.where(points.to_numpy(bool), "dec1", "pct2")
+    return out.reset_index(drop=True)
 
 
 def present(key: str, df: pd.DataFrame, *, standard: Standard, lang: str,
@@ -203,6 +216,10 @@ def present(key: str, df: pd.DataFrame, *, standard: Standard, lang: str,
         flag = df["is_total"].astype("boolean").fillna(False).to_numpy(bool)
         total_rows = [int(i) for i in np.flatnonzero(flag)]
         df = df.drop(columns="is_total")
+    row_kinds: list[str] | None = None
+    if "_kind" in df.columns:  # one format per row (targets: rates and points)
+        row_kinds = [str(k) for k in df["_kind"]]
+        df = df.drop(columns="_kind")
     df = _with_projects(df, standard) if key == "deprivation_rates" else df
     kinds = [_kind(str(c), df[c]) for c in df.columns]
     shown = _labels(df, standard, lang, total_label)
@@ -212,8 +229,10 @@ def present(key: str, df: pd.DataFrame, *, standard: Standard, lang: str,
     headers = [trans[c] if c in trans else word(COLUMNS, str(c), lang) for c in shown.columns]
     rows = [[_plain(v) for v in r] for r in shown.astype(object).itertuples(index=False)]
     title = word(SECTIONS, key, lang) if key in SECTIONS else key
-    return Table(key, title, headers, rows, kinds,
-                 extra={"columns": list(map(str, df.columns)), "total_rows": total_rows})
+    extra: dict[str, Any] = {"columns": list(map(str, df.columns)), "total_rows": total_rows}
+    if row_kinds is not None:
+        extra["cell_kinds"] = [[rk if k != "text" else k for k in kinds] for rk in row_kinds]
+    return Table(key, title, headers, rows, kinds, extra=extra)
 
 
 def fmt(v: Any, kind: str, lang: str) -> str:
@@ -281,6 +300,7 @@ def _add_chart(t: Table, lang: str, target: float | None) -> None:
     tline = target if t.key == "by_commune" and target is not None else None
     t.chart_svg = bar_chart([str(r[label]) for r in rows], series, title=word(WORDS, title, lang),
                             percent=percent, target=tline, decimal="," if lang == "vi" else ".",
+                            id_prefix=f"chart-{t.key}",
                             target_label=word(WORDS, "target_line", lang,
                                               target=fmt(target, "pct2", lang)) if tline else None)
     t.chart = (label, values, percent)
@@ -307,29 +327,18 @@ def headline(summary: Mapping[str, pd.DataFrame]) -> dict[str, float] | None:
     return None
 
 
-def unconfirmed_table(standard: Standard, lang: str) -> Table:
-    names = {f"indicator.{i.id}": i for i in standard.indicators}
-    rows = []
-    for param, status, source in standard.unconfirmed_rules():
-        ind = names.get(param)
-        shown = (f"{word(COLUMNS, 'indicator', lang)}: {getattr(ind.name, lang, ind.name.vi)}"
-                 if ind else param)
-        rows.append([shown, _STATUS.get(status, {}).get(lang, status), source])
+def unconfirmed_table(standard: Standard, profile: Profile | None, lang: str) -> Table:
+    """The rules the classification relied on that are not confirmed, by name and source,
+    from ``standards.unconfirmed_rules`` (the one list forms, lists and portal show too).
+    No rows once the district has replaced and confirmed them all."""
+    from konray_review.standards import STATUS_LABELS, unconfirmed_rules
+
+    rows = [[getattr(r.name, lang, r.name.vi), getattr(STATUS_LABELS[r.status], lang),
+             r.source] for r in unconfirmed_rules(standard, profile)]
+    cols = ["rule", "status", "source"]
     return Table("unconfirmed", word(WORDS, "unconfirmed", lang),
-                 [word(COLUMNS, c, lang) for c in ("parameter", "status", "source")], rows,
-                 ["text"] * 3, note=word(WORDS, "unconfirmed_intro", lang),
-                 extra={"columns": ["parameter", "status", "source"]})
-
-
-def _run_rows(run_info: Mapping[str, Any] | None, lang: str) -> list[tuple[str, str]]:
-    rows = []
-    for key, value in (run_info or {}).items():
-        if isinstance(value, (str, int, float)) or hasattr(value, "isoformat"):
-            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-            if key == "period" and text in WORDS:
-                text = word(WORDS, text, lang)
-            rows.append((word(WORDS, key, lang) if key in WORDS else key, text))
-    return rows
+                 [word(COLUMNS, c, lang) for c in cols], rows, ["text"] * 3,
+                 note=word(WORDS, "unconfirmed_intro", lang), extra={"columns": cols})
 
 
 # --- writers ----------------------------------------------------------------------------------
@@ -353,7 +362,8 @@ def build_tables(summary: Mapping[str, pd.DataFrame], *, standard: Standard, lan
 
 
 def _context(summary: Mapping[str, pd.DataFrame], *, standard: Standard, profile: Profile,
-             year: int, run_info: Mapping[str, Any] | None, lang: str) -> dict[str, Any]:
+             year: int, run_info: Mapping[str, Any] | None, lang: str,
+             quarantine: pd.DataFrame | None = None) -> dict[str, Any]:
     target = profile.target(year, "poor_rate_max")
     head = headline(summary)
     verdict = None
@@ -361,9 +371,13 @@ def _context(summary: Mapping[str, pd.DataFrame], *, standard: Standard, profile
         verdict = word(WORDS, "target_met" if head["poor_rate"] <= target else "target_missed",
                        lang)
     unit = profile.district or profile.province
+    unconfirmed = unconfirmed_table(standard, profile, lang)
+    title = word(WORDS, "report_title", lang, year=year)
+    footer = (word(WORDS, "unconfirmed_footer", lang, n=len(unconfirmed.rows))
+              if unconfirmed.rows else "")
     return {
         "lang": lang, "year": year, "unit": unit, "province": profile.province,
-        "title": word(WORDS, "report_title", lang, year=year),
+        "title": title,
         "standard": f"{word(WORDS, 'standard', lang)}: "
                     f"{getattr(standard.name, lang, standard.name.vi)}",
         "head": head, "target": target, "verdict": verdict,
@@ -371,27 +385,54 @@ def _context(summary: Mapping[str, pd.DataFrame], *, standard: Standard, profile
                         if target is not None else word(WORDS, "no_target", lang, year=year)),
         "tables": build_tables(summary, standard=standard, lang=lang, target=target,
                                total_label=profile.total_label(lang)),
-        "unconfirmed": unconfirmed_table(standard, lang),
-        "run": _run_rows(run_info, lang),
+        "unconfirmed": unconfirmed,
+        "run": report_print.run_lines(run_info, lang, quarantine),
+        "period": report_print.period_text(run_info, year, lang),
+        "page": report_print.print_page(profile, title, run_info, footer),
     }
 
 
-def render_html(ctx: dict[str, Any]) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+def _filters(env: Any, lang: str) -> Any:
     from markupsafe import Markup
+
+    env.filters["fmt"] = lambda v, kind: fmt(v, kind, lang)
+    env.filters["svg"] = Markup
+    env.globals["w"] = lambda key, **kw: word(WORDS, key, lang, **kw)
+    env.globals["households"] = lambda n: word(
+        WORDS, "count_household" if n == 1 else "count_households", lang, n=fmt(n, "int", lang))
+    return env
+
+
+def render_html(ctx: dict[str, Any]) -> str:
+    """The report as a web page (the portal's download, readable on a phone)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True, keep_trailing_newline=True)
-    lang = ctx["lang"]
-    env.filters["fmt"] = lambda v, kind: fmt(v, kind, lang)
-    env.filters["svg"] = Markup
-    env.globals["w"] = lambda key, **kw: word(WORDS, key, lang, **kw)
-    return env.get_template("report.html.j2").render(**ctx)
+    return _filters(env, ctx["lang"]).get_template("report.html.j2").render(**ctx)
+
+
+def render_print_html(ctx: dict[str, Any]) -> str:
+    """The report as the print foundation's HTML: official header, signature, page numbers."""
+    from konray_review.outputs import printing
+
+    env = _filters(printing.environment(), ctx["lang"])
+    return env.get_template("report_print.html.j2").render(**ctx)
+
+
+def render_pdf(ctx: dict[str, Any]) -> bytes:
+    """The report as an A4 PDF (WeasyPrint), the paper sent to the province."""
+    from konray_review.outputs import printing
+
+    return printing.html_to_pdf(render_print_html(ctx))
+
+
+_XLSX_FORMATS = {"pct": "0.0%", "pct2": "0.00%", "int": "#,##0", "dec": "0.000", "dec1": "0.0"}
 
 
 def _xlsx_table(ws: Any, t: Table, start_row: int) -> int:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
 
     ws.cell(start_row, 1, t.title).font = Font(name=xlsx.FONT_NAME, bold=True, size=12)
     r = start_row + 1
@@ -404,18 +445,18 @@ def _xlsx_table(ws: Any, t: Table, start_row: int) -> int:
         c.fill = xlsx.HEADER_FILL
         c.border = xlsx.BORDER
         c.alignment = xlsx.Alignment(wrap_text=True, vertical="center", horizontal="center")
-    formats = {"pct": "0.0%", "int": "#,##0", "dec": "0.000"}
-    for i, row in enumerate(t.rows, start=r + 1):
-        for j, (v, kind) in enumerate(zip(row, t.kinds, strict=True), start=1):
-            c = ws.cell(i, j, v)
+    for i, row in enumerate(t.rows):
+        for j, v in enumerate(row):
+            c = ws.cell(r + 1 + i, j + 1, v)
             c.border = xlsx.BORDER
-            if kind in formats:
-                c.number_format = formats[kind]
+            kind = t.kind(i, j)
+            if kind in _XLSX_FORMATS:
+                c.number_format = _XLSX_FORMATS[kind]
     return r
 
 
 def _native_chart(ws: Any, t: Table, header_row: int, anchor: str) -> None:
-    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart import BarChart, Reference  # type: ignore[import-untyped]
 
     label, values, percent = t.chart  # type: ignore[misc]
     n = min(t.extra.get("total_rows") or [len(t.rows)])  # total rows come last: not charted
@@ -434,10 +475,72 @@ def _native_chart(ws: Any, t: Table, header_row: int, anchor: str) -> None:
     ws.add_chart(ch, anchor)
 
 
+def _overview_sheet(ws: Any, ctx: dict[str, Any]) -> None:
+    """The first sheet: official header, title, period, headline figures, run lines;
+    printed on one A4 portrait page (fit to one page wide and tall)."""
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+
+    lang, page = ctx["lang"], ctx["page"]
+
+    def put(row: int, col: int, value: Any, *, bold: bool = False, italic: bool = False,
+            size: int = 11, center: bool = False, fmt_: str | None = None) -> None:
+        c = ws.cell(row, col, value)
+        c.font = Font(name=xlsx.FONT_NAME, bold=bold, italic=italic, size=size)
+        c.alignment = Alignment(horizontal="center" if center else None, wrap_text=True,
+                                vertical="top")
+        if fmt_:
+            c.number_format = fmt_
+
+    from konray_review.outputs.printing import NATIONAL_MOTTO, vietnamese_date
+
+    iss = page.issuer
+    put(1, 1, iss.parent or iss.office, bold=not iss.parent, center=True)
+    put(1, 2, NATIONAL_MOTTO[0], bold=True, center=True)
+    put(2, 1, iss.office if iss.parent else iss.number, bold=bool(iss.parent), center=True)
+    put(2, 2, NATIONAL_MOTTO[1], bold=True, center=True)
+    if iss.parent:
+        put(3, 1, iss.number, center=True)
+    if page.on:
+        put(3, 2, vietnamese_date(page.on, page.place), italic=True, center=True)
+    r = 5
+    for text, bold, size in ((ctx["title"], True, 13), (ctx["period"], False, 11),
+                             (f"{ctx['unit']} — {ctx['province']}", False, 11),
+                             (ctx["standard"], False, 11)):
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        put(r, 1, text, bold=bold, size=size, center=True)
+        r += 1
+    r += 1
+    head = ctx["head"] or {}
+    for key, kind in (("households", "int"), ("poor", "int"), ("poor_rate", "pct"),
+                      ("near_poor", "int"), ("near_poor_rate", "pct")):
+        if key in head and head[key] == head[key]:
+            put(r, 1, word(COLUMNS, key, lang) + (" (hộ)" if kind == "int" and lang == "vi"
+                                                   else ""))
+            put(r, 2, _plain(head[key]), fmt_=_XLSX_FORMATS[kind])
+            r += 1
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+    put(r, 1, ctx["target_text"] + (f" — {ctx['verdict']}" if ctx["verdict"] else ""))
+    r += 2
+    if ctx["run"]:
+        put(r, 1, word(WORDS, "run", lang), bold=True)
+        r += 1
+    for label, text in ctx["run"]:
+        put(r, 1, label)
+        put(r, 2, text)
+        r += 1
+    if ctx["unconfirmed"].rows:
+        r += 1
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        put(r, 1, page.footer_note, italic=True)
+    ws.column_dimensions["A"].width = 46
+    ws.column_dimensions["B"].width = 50
+    xlsx.setup_print(ws, title_rows=None, landscape=False)
+    ws.page_setup.fitToHeight = 1  # the overview is one page: fit it tall as well as wide
+
+
 def write_xlsx_report(ctx: dict[str, Any], path: Path, stamp: Any) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
     lang = ctx["lang"]
     wb = Workbook()
@@ -446,32 +549,17 @@ def write_xlsx_report(ctx: dict[str, Any], path: Path, stamp: Any) -> Path:
     wb.properties.title = ctx["title"]
     ws = wb.active
     ws.title = word(SHEET_NAMES, "overview", lang)[:31]
-    lines = [ctx["title"], f"{ctx['unit']} — {ctx['province']}", ctx["standard"],
-             ctx["target_text"] + (f" — {ctx['verdict']}" if ctx["verdict"] else "")]
-    for i, text in enumerate(lines, start=1):
-        ws.cell(i, 1, text).font = Font(name=xlsx.FONT_NAME, bold=i == 1, size=14 if i == 1 else 11)
-    r = len(lines) + 2
-    head = ctx["head"] or {}
-    for key, kind in (("households", "int"), ("poor", "int"), ("poor_rate", "pct"),
-                      ("near_poor", "int"), ("near_poor_rate", "pct")):
-        if key in head:
-            ws.cell(r, 1, word(COLUMNS, key, lang))
-            c = ws.cell(r, 2, _plain(head[key]))
-            c.number_format = "0.0%" if kind == "pct" else "#,##0"
-            r += 1
-    r += 1
-    for label, text in ctx["run"]:
-        ws.cell(r, 1, label)
-        ws.cell(r, 2, text)
-        r += 1
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 30
-    for t in [*ctx["tables"], ctx["unconfirmed"]]:
+    _overview_sheet(ws, ctx)
+    unconfirmed = [ctx["unconfirmed"]] if ctx["unconfirmed"].rows else []
+    for t in [*ctx["tables"], *unconfirmed]:
         sheet = wb.create_sheet(word(SHEET_NAMES, t.key, lang)[:31] if t.key in SHEET_NAMES
                                 else t.key[:31])
         header_row = _xlsx_table(sheet, t, 1)
         for j, h in enumerate(t.headers, start=1):
             sheet.column_dimensions[get_column_letter(j)].width = max(12, min(45, len(h) + 4))
+        if t.key == "unconfirmed":
+            sheet.column_dimensions["A"].width = 50
+            sheet.column_dimensions["C"].width = 70
         sheet.freeze_panes = f"A{header_row + 1}"
         xlsx.setup_print(sheet, title_rows=f"{header_row}:{header_row}")
         if t.chart:
@@ -489,15 +577,21 @@ def write_district_report(
     year: int,
     run_info: Mapping[str, Any] | None = None,
     lang: str = "vi",
+    quarantine: pd.DataFrame | None = None,
 ) -> list[ManifestEntry]:
-    """Write the district report as XLSX and HTML; returns their manifest entries."""
+    """Write the district report as XLSX, HTML and PDF; returns their manifest entries.
+
+    ``quarantine`` (one row per issue, as the quality step makes it), when given, adds the
+    number of households held for checking and of their issues to the run lines.
+    """
     ctx = _context(summary, standard=standard, profile=profile, year=int(year),
-                   run_info=run_info, lang=lang)
+                   run_info=run_info, lang=lang, quarantine=quarantine)
     suffix = "" if lang == "vi" else f"_{lang}"
     stem = f"report/{year}/{year}_{profile.id}_report{suffix}"
     out = Path(out_dir)
     stamp = xlsx.run_stamp(run_info)
     write_xlsx_report(ctx, out / f"{stem}.xlsx", stamp)
     xlsx.write_bytes(out / f"{stem}.html", render_html(ctx).encode("utf-8"))
+    xlsx.write_bytes(out / f"{stem}.pdf", render_pdf(ctx))
     return [ManifestEntry("report", None, None, None, fmt_, f"{stem}.{fmt_}", None, int(year))
-            for fmt_ in ("xlsx", "html")]
+            for fmt_ in ("xlsx", "html", "pdf")]

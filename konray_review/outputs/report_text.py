@@ -116,6 +116,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "gap": {"vi": "Chênh lệch", "en": "Gap"},
     "source": {"vi": "Nguồn", "en": "Source"},
     "status": {"vi": "Mức xác nhận", "en": "Status"},
+    "rule": {"vi": "Quy định", "en": "Rule"},
     "parameter": {"vi": "Tham số / chỉ số", "en": "Parameter / indicator"},
     "review_year": {"vi": "Năm rà soát", "en": "Review year"},
     "ethnic_minority_households": {"vi": "Số hộ DTTS", "en": "Ethnic-minority households"},
@@ -142,13 +143,36 @@ WORDS: dict[str, dict[str, str]] = {
     "report_title": {"vi": "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}",
                      "en": "POOR AND NEAR-POOR HOUSEHOLD REVIEW REPORT, {year}"},
     "overview": {"vi": "Tổng quan", "en": "Overview"},
-    "unconfirmed": {"vi": "Các quy tắc chưa được xác nhận mà việc phân loại đã dựa vào",
-                    "en": "Unconfirmed rules the classification relied on"},
+    "unconfirmed": {"vi": "Các quy định chưa được xác nhận",
+                    "en": "Unconfirmed rules"},
     "unconfirmed_intro": {
-        "vi": "Các tham số dưới đây lấy từ nguồn thứ cấp hoặc chưa đối chiếu được với văn bản "
-              "gốc. Huyện có thể sửa trong hồ sơ địa phương (profile) mà không cần sửa mã nguồn.",
-        "en": "These parameters come from secondary sources or could not be checked against "
-              "the official text. A district can correct them in its profile without code."},
+        "vi": "Việc phân loại trong báo cáo này đã dựa vào các quy định dưới đây, lấy từ nguồn "
+              "thứ cấp hoặc chưa đối chiếu được với văn bản gốc. Khi huyện thay bằng số liệu "
+              "chính thức và đánh dấu đã xác nhận trong hồ sơ địa bàn (profile), quy định đó "
+              "không còn ở đây.",
+        "en": "The classification in this report relied on the rules below, taken from "
+              "secondary sources or not checked against the official text. Once the district "
+              "replaces one with official data marked confirmed in its profile, it leaves "
+              "this list."},
+    "unconfirmed_footer": {
+        "vi": "Báo cáo dựa vào {n} quy định chưa được xác nhận (xem mục \u201cCác quy định "
+              "chưa được xác nhận\u201d).",
+        "en": "This report relies on {n} unconfirmed rules (see \u201cUnconfirmed rules\u201d)."},
+    "unknown_village": {"vi": "(chưa rõ thôn)", "en": "(village unknown)"},
+    "unknown_commune": {"vi": "(chưa rõ xã)", "en": "(commune unknown)"},
+    "clock": {"vi": "{hm} ngày {day} (giờ Việt Nam)", "en": "{hm} on {day} (Vietnam time)"},
+    "period_half_year": {"vi": "6 tháng đầu năm {year}", "en": "first half of {year}"},
+    "period_annual": {"vi": "cả năm {year}", "en": "the whole of {year}"},
+    "period_review": {"vi": "rà soát năm {year}", "en": "review year {year}"},
+    "period_as_of": {"vi": "Kỳ báo cáo: {period}, số liệu đến hết ngày {day}",
+                     "en": "Reporting period: {period}, figures up to the end of {day}"},
+    "period_at_run": {"vi": "Kỳ báo cáo: {period}, số liệu đến {at}",
+                      "en": "Reporting period: {period}, figures as of {at}"},
+    "made_at": {"vi": "Thời điểm lập báo cáo", "en": "Report made at"},
+    "count_households": {"vi": "{n} hộ", "en": "{n} households"},
+    "count_household": {"vi": "{n} hộ", "en": "{n} household"},
+    "count_submissions": {"vi": "{n} phiếu", "en": "{n} submissions"},
+    "count_issues": {"vi": "{n} lỗi cần sửa", "en": "{n} issues to fix"},
     "run": {"vi": "Thông tin lần chạy", "en": "Run information"},
     "target_line": {"vi": "Mục tiêu kế hoạch: tỷ lệ hộ nghèo ≤ {target}",
                     "en": "Plan target: poor rate ≤ {target}"},
@@ -176,17 +200,18 @@ WORDS: dict[str, dict[str, str]] = {
     "kpi_near_poor": {"vi": "Hộ cận nghèo", "en": "Near-poor households"},
     "run_id": {"vi": "Mã lần chạy", "en": "Run id"},
     "source": {"vi": "Nguồn dữ liệu", "en": "Data source"},
-    "started_at": {"vi": "Thời điểm chạy (UTC)", "en": "Run started (UTC)"},
+    "started_at": {"vi": "Thời điểm chạy", "en": "Run started"},
     "year": {"vi": "Năm rà soát", "en": "Review year"},
     "period": {"vi": "Kỳ báo cáo", "en": "Reporting period"},
     "half_year": {"vi": "6 tháng", "en": "Half-year"},
     "annual": {"vi": "Cả năm", "en": "Annual"},
-    "as_of": {"vi": "Số liệu đến ngày", "en": "Data as of"},
+    "as_of": {"vi": "Số liệu đến hết ngày", "en": "Figures up to the end of"},
     "profile": {"vi": "Hồ sơ địa phương", "en": "District profile"},
     "received": {"vi": "Số phiếu nhận", "en": "Submissions received"},
     "accepted": {"vi": "Số hộ được phân loại", "en": "Households accepted"},
-    "quarantined": {"vi": "Số hộ cần kiểm tra lại", "en": "Households quarantined"},
-    "accounting": {"vi": "Phiếu đã nhận", "en": "Rows delivered"},
+    "quarantined": {"vi": "Hộ cần kiểm tra lại (chưa phân loại)",
+                    "en": "Households held for checking (not classified)"},
+    "accounting": {"vi": "Đối chiếu số dòng nguồn giao", "en": "Rows delivered, reconciled"},
     "note": {"vi": "Ghi chú", "en": "Note"},
     "lang_other": {"vi": "English version", "en": "Bản tiếng Việt"},
 }

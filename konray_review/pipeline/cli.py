@@ -219,7 +219,8 @@ def report(
         _fail(f"Lỗi (error): {exc}")
     finally:
         st.dispose()
-    typer.echo(f"Báo cáo {outcome.period} ngày {outcome.as_of}: {outcome.households} hộ")
+    typer.echo(f"Báo cáo {outcome.period_words}, số liệu đến hết ngày "
+               f"{outcome.as_of:%d/%m/%Y}: {outcome.households} hộ")
     typer.echo(f"Thư mục kết quả (output folder): {outcome.out_dir}")
 
 

@@ -71,7 +71,7 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
                                year=year)
     summary.update(report_tables(store, year, households, result))  # finished or not
     entries += write_district_report(summary, out_dir, standard=standard, profile=profile,
-                                     year=year, run_info=run_info)
+                                     year=year, run_info=run_info, quarantine=quarantine)
     entries += _quality_docs(out_dir, docs_path, year)
     manifest = write_manifest(entries, out_dir)
     return Published(out_dir, manifest, len(entries))

@@ -27,6 +27,13 @@ class ReportOutcome:
     as_of: date
     households: int
 
+    @property
+    def period_words(self) -> str:
+        """``6 tháng`` / ``cả năm``: the period as the report and the CLI say it."""
+        from konray_review.outputs.report_text import WORDS, word
+
+        return word(WORDS, self.period, "vi")
+
 
 def period_of(as_of: date) -> str:
     """January–June: the half-year report; otherwise the annual one."""
@@ -46,7 +53,13 @@ def as_of_tables(store: Store, year: int, as_of: date) -> tuple[pd.DataFrame, pd
 def run_report(store: Store, *, year: int, as_of: date | None = None,
                out_root: Path | str = "output", profile: Profile | None = None
                ) -> ReportOutcome:
-    """Write the district report (XLSX + HTML) for ``year`` as of ``as_of`` (default today)."""
+    """Write the district report (XLSX, HTML, PDF) for ``year`` as of ``as_of`` (default
+    today).
+
+    The run time printed is the moment this report is made (``started_at``, now); the day
+    the figures run to is ``as_of``. Households held for checking (quarantined) are counted
+    as households, beside the number of their issues.
+    """
     from konray_review.aggregates import district_summary
     from konray_review.decisions.recognised import report_tables
     from konray_review.outputs.manifest import write_manifest
@@ -65,9 +78,10 @@ def run_report(store: Store, *, year: int, as_of: date | None = None,
     summary = district_summary(households, result, standard=standard, profile=profile,
                                year=year)
     summary.update(report_tables(store, year, households, result))  # finished or not
-    run_info = {"started_at": datetime.combine(as_of, time()), "year": year,
+    run_info = {"started_at": datetime.now(UTC).replace(microsecond=0), "year": year,
                 "period": period, "as_of": as_of.isoformat()}
     entries = write_district_report(summary, out_dir, standard=standard, profile=profile,
-                                    year=year, run_info=run_info)
+                                    year=year, run_info=run_info,
+                                    quarantine=store.read_quarantine(year))
     manifest = write_manifest(entries, out_dir)
     return ReportOutcome(out_dir, manifest, period, as_of, len(households))

@@ -3,7 +3,7 @@
 
 Documents that repeat the official header (Appendix V's two copies, one certificate per
 page) or sign before an annex (Mẫu 02) draw header and signatures themselves with the
-base template's markup (``decisions/_macros.html.j2``); the others let the base do it.
+macros of the print base (``print/_macros.html.j2``); the others let the base do it.
 Every page carries the unconfirmed-layout line in its footer.
 """
 
