@@ -48,6 +48,9 @@ class Rule:
     kwargs: dict[str, Any] = field(default_factory=dict)
     rule: str | None = None
     field_table: str | None = None
+    #: what staff read in the quality page: a short Vietnamese name and what to do about it
+    title_vi: str = ""
+    fix_vi: str = ""
 
     @property
     def kind(self) -> str:
@@ -83,6 +86,8 @@ class SourceRule:
     severity: Severity
     message_vi: str
     message_en: str
+    title_vi: str = ""
+    fix_vi: str = ""
 
 
 class _Blank(dict):
@@ -112,6 +117,17 @@ class Catalogue:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+
+    def describe(self, rule_id: str) -> tuple[str, str]:
+        """(Vietnamese name, Vietnamese fix hint) of a suite or source rule, for staff pages.
+
+        An id the catalogue does not know (a retired rule still in an old quarantine) is
+        shown as its id with no hint rather than failing the page.
+        """
+        for r in (*self.rules, *self.source_rules):
+            if r.id == rule_id:
+                return r.title_vi or r.title, r.fix_vi
+        return rule_id, ""
 
     def severity(self, rule_id: str) -> str:
         """``error`` or ``warning`` of a suite rule or a source rule."""
@@ -180,7 +196,15 @@ def _source_rule(raw: dict[str, Any]) -> SourceRule:
     if not msg.get("vi") or not msg.get("en"):
         raise CatalogueError(f"source rule {rid}: needs a Vietnamese and an English message")
     return SourceRule(rid, raw.get("title", ""), raw["scope"], raw["severity"], msg["vi"],
-                      msg["en"])
+                      msg["en"], _title_vi(raw, rid), raw.get("fix_vi", ""))
+
+
+def _title_vi(raw: dict[str, Any], rid: str) -> str:
+    """Every rule needs a Vietnamese name: the quality page shows it instead of the id."""
+    title = raw.get("title_vi")
+    if not title:
+        raise CatalogueError(f"rule {rid}: needs a Vietnamese name (title_vi)")
+    return str(title)
 
 
 def _rule(raw: dict[str, Any]) -> Rule:
@@ -202,6 +226,7 @@ def _rule(raw: dict[str, Any]) -> Rule:
         severity=raw["severity"], message_vi=msg["vi"], message_en=msg["en"],
         expectation=raw.get("expectation"), kwargs=dict(raw.get("kwargs") or {}),
         rule=raw.get("rule"), field_table=raw.get("field_table"),
+        title_vi=_title_vi(raw, rid), fix_vi=raw.get("fix_vi", ""),
     )
 
 
