@@ -122,6 +122,10 @@ def run_gx(frames: dict[str, pd.DataFrame], checks: dict[str, list[Check]],
                         run_id=RunIdentifier(run_name=run_name))
         for vr in result.run_results.values():
             parts += [_gx_failures(r, by_id) for r in vr.results]
+    if docs_dir is not None:
+        from konray_review.quality.datadocs import localise
+
+        localise(docs_dir)  # CDN links -> copies in the site (offline offices)
     return _concat(parts)
 
 
