@@ -89,7 +89,8 @@ class _Group:
 
 def run_gx(frames: dict[str, pd.DataFrame], checks: dict[str, list[Check]],
            docs_dir: str | os.PathLike[str] | None = None,
-           run_name: str = "review", layout: Layout = "rules") -> pd.DataFrame:
+           run_name: str = "review", layout: Layout = "rules",
+           exclude_values: bool | None = None) -> pd.DataFrame:
     """Run the checks as Great Expectations suites (one per table) in an ephemeral context.
 
     ``layout="rules"`` (the default, issue 16): every check is first evaluated as a
@@ -102,6 +103,8 @@ def run_gx(frames: dict[str, pd.DataFrame], checks: dict[str, list[Check]],
     earlier layout, kept for the benchmark and as a cross-check; its Data Docs show each
     field's native expectation).
 
+    ``exclude_values`` (default: on for ``rules``) drops the failing values from GX's
+    results, leaving only the row ids (bench/quality.py measures both).
     Data Docs (when ``docs_dir`` is given) are written there and made to work offline.
     """
     if layout == "rules":
@@ -111,7 +114,8 @@ def run_gx(frames: dict[str, pd.DataFrame], checks: dict[str, list[Check]],
         gx_frames = frames
     else:
         raise ValueError(f"unknown layout {layout!r} (rules or checks)")
-    results = _run_suites(gx_frames, groups, layout, docs_dir, run_name)
+    exclude = layout == "rules" if exclude_values is None else exclude_values
+    results = _run_suites(gx_frames, groups, layout, docs_dir, run_name, exclude)
     parts = [_group_failures(g, rows) for g, rows in results]
     if docs_dir is not None:
         from konray_review.quality.datadocs import localise
@@ -185,7 +189,7 @@ def _describe_check(c: Check) -> str:
 
 def _run_suites(frames: dict[str, pd.DataFrame], groups: dict[str, list[_Group]],
                 layout: Layout, docs_dir: str | os.PathLike[str] | None,
-                run_name: str) -> list[tuple[_Group, np.ndarray]]:
+                run_name: str, exclude_values: bool) -> list[tuple[_Group, np.ndarray]]:
     """One suite, batch and checkpoint per table; returns each group's failing rows."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"  # no usage events leave the machine
     import great_expectations as gx
@@ -220,7 +224,7 @@ def _run_suites(frames: dict[str, pd.DataFrame], groups: dict[str, list[_Group]]
         actions.append(UpdateDataDocsAction(name="docs", site_names=["run"]))
     fmt: dict[str, Any] = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW],
                            "return_unexpected_index_query": False}
-    if layout == "rules":
+    if exclude_values:
         # the values of an ok column are all False where it fails: leaving them out turns
         # the row list into one list of ids (GX deep-copies every result entry several times)
         fmt["exclude_unexpected_values"] = True
