@@ -124,14 +124,16 @@ class Catalogue:
         An id the catalogue does not know (a retired rule still in an old quarantine) is
         shown as its id with no hint rather than failing the page.
         """
-        for r in (*self.rules, *self.source_rules):
+        found: list[Rule | SourceRule] = [*self.rules, *self.source_rules]
+        for r in found:
             if r.id == rule_id:
                 return r.title_vi or r.title, r.fix_vi
         return rule_id, ""
 
     def severity(self, rule_id: str) -> str:
         """``error`` or ``warning`` of a suite rule or a source rule."""
-        for r in (*self.rules, *self.source_rules):
+        found: list[Rule | SourceRule] = [*self.rules, *self.source_rules]
+        for r in found:
             if r.id == rule_id:
                 return r.severity
         raise KeyError(rule_id)

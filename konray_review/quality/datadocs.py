@@ -146,8 +146,12 @@ def localise(site: str | os.PathLike[str], source: Path | None = None, *,
     for path, is_html in files:
         text = path.read_text(encoding="utf-8")
         if is_html:
-            new = _TAG.sub(lambda m, p=path: _fix_static(
-                site, sub(_URL, m.group(0), p.parent), p.parent), text)
+            where = path.parent
+
+            def html_tag(m: re.Match[str], where: Path = where) -> str:
+                return _fix_static(site, sub(_URL, m.group(0), where), where)
+
+            new = _TAG.sub(html_tag, text)
         else:
             new = sub(_CSS_URL, text, path.parent)
         if new != text:

@@ -134,7 +134,7 @@ def _rule_frames(frames: dict[str, pd.DataFrame], checks: dict[str, list[Check]]
         by_rule: dict[str, list[Check]] = {}
         for c in table_checks:
             by_rule.setdefault(c.rule.id, []).append(c)
-        data: dict[str, np.ndarray] = {ROW: frame[ROW].to_numpy()}
+        data: dict[str, Any] = {ROW: frame[ROW].to_numpy()}
         groups[table] = []
         for rule_id, rule_checks in by_rule.items():
             bad = np.empty((len(frame), len(rule_checks)), dtype=bool)

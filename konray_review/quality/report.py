@@ -155,7 +155,7 @@ def render_page(tables: QualityTables, *, title: str, place: str, year: int,
         np.ones(len(tables.communes), dtype=bool)
     sections = []
     for row in tables.communes[keep].itertuples(index=False):  # one per commune, not per row
-        c = row.commune
+        c = str(row.commune)
         sections.append({
             "commune": c, "households": row.households, "problems": row.problems,
             "rules": tables.rules[tables.rules["commune"] == c].to_dict("records"),

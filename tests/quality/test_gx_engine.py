@@ -53,3 +53,17 @@ def test_rule_layout_maps_rows_when_row_ids_are_not_positions():
     frame = pd.DataFrame({"_row": [10, 11, 12], "x": [1.0, None, None]})
     found = run_gx({"households": frame}, {"households": [_check("x")]})
     assert sorted(found["row"]) == [11, 12]
+
+
+def test_great_expectations_is_imported_only_when_a_suite_runs():
+    """The CLI, the quality page and the catalogue must not pay GX's import (seconds)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, konray_review.cli, konray_review.quality, konray_review.pipeline\n"
+            "from konray_review.quality import report, datadocs, engines, validate, docs\n"
+            "print(sorted(m for m in ('great_expectations', 'altair', 'scipy')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
