@@ -170,8 +170,18 @@ def render_page(tables: QualityTables, *, title: str, place: str, year: int,
         top_links=(links or {}).get("" if communes is None else communes[0], []),
         district=communes is None,
         docs_link=docs_link, run_id=info.get("run_id"), shown=CODES_SHOWN,
-        made=info.get("finished_at") or dt.datetime.now(dt.UTC).astimezone(
-            dt.timezone(dt.timedelta(hours=7))).strftime("%d/%m/%Y %H:%M"))
+        made=_made(info))
+
+
+def _made(info: Mapping[str, Any]) -> str | None:
+    """The run's start, Việt Nam time (the same stamp as the lists; a re-run of the same run
+    writes the same page). None when the caller gives no run time."""
+    if not (info.get("started_at") or info.get("timestamp")):
+        return None
+    from konray_review.outputs.xlsx import run_stamp
+
+    utc = run_stamp(info).replace(tzinfo=dt.UTC)
+    return utc.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
 
 
 def _by_enumerator(tables: QualityTables, commune: str) -> list[dict[str, Any]]:
