@@ -134,7 +134,8 @@ def _rule_frames(frames: dict[str, pd.DataFrame], checks: dict[str, list[Check]]
         by_rule: dict[str, list[Check]] = {}
         for c in table_checks:
             by_rule.setdefault(c.rule.id, []).append(c)
-        data: dict[str, Any] = {ROW: frame[ROW].to_numpy()}
+        row_ids = frame[ROW].to_numpy()
+        data: dict[str, Any] = {}
         groups[table] = []
         for rule_id, rule_checks in by_rule.items():
             bad = np.empty((len(frame), len(rule_checks)), dtype=bool)
@@ -144,8 +145,10 @@ def _rule_frames(frames: dict[str, pd.DataFrame], checks: dict[str, list[Check]]
                                        f"column {c.target!r} is not in the prepared frame")
                 bad[:, j] = _pandas_mask(frame[c.target], c)
             data[ok_column(rule_checks[0].rule)] = ~bad.any(axis=1)
-            groups[table].append(_Group(table, rule_id, rule_checks, bad, data[ROW]))
-        out[table] = pd.DataFrame(data)
+            groups[table].append(_Group(table, rule_id, rule_checks, bad, row_ids))
+        # ``_row`` as the frame's named index: GX then lists failing ids straight from the
+        # index instead of reading each failing row's cell one by one
+        out[table] = pd.DataFrame(data, index=pd.Index(row_ids, name=ROW))
     return groups, out
 
 
