@@ -7,7 +7,7 @@ export DO_NOT_TRACK := 1
 # compiled bytecode caches make every process start seconds faster
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: demo test test-fast lint bench venv forms serve clean
+.PHONY: demo test test-fast lint bench venv forms serve clean datadocs-assets
 
 venv: .venv/.synced
 
@@ -17,7 +17,15 @@ venv: .venv/.synced
 	@touch $@
 
 demo: venv
+	-@$(MAKE) --no-print-directory datadocs-assets  # offline Data Docs; optional for the demo
 	.venv/bin/konray-review demo
+
+# CSS/JS that GX Data Docs otherwise load from CDNs (konray_review/quality/datadocs.py)
+datadocs-assets: expectations/datadocs/node_modules/.installed
+
+expectations/datadocs/node_modules/.installed: expectations/datadocs/package-lock.json
+	cd expectations/datadocs && npm ci --no-audit --no-fund --silent
+	@touch $@
 
 serve: venv
 	.venv/bin/konray-review serve

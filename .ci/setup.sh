@@ -42,6 +42,9 @@ if [ -f forms/engine/package-lock.json ] && command -v npm >/dev/null 2>&1; then
     (cd forms/engine && npm ci --no-audit --no-fund --silent) || setup_problem "npm ci in forms/engine failed"
   fi
 fi
+if [ -f expectations/datadocs/package-lock.json ] && command -v npm >/dev/null 2>&1; then
+  make --no-print-directory datadocs-assets || setup_problem "npm ci in expectations/datadocs failed (offline Data Docs assets)"
+fi
 
 # PostgreSQL on loopback for the server-store tests: a throwaway cluster in a temp dir, on a
 # port the kernel says is free (a fixed port clashes with any other PostgreSQL on the host).

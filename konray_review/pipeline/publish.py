@@ -58,6 +58,7 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
     from konray_review.outputs.manifest import write_manifest
     from konray_review.outputs.quarantine import write_quarantine_lists
     from konray_review.outputs.report import write_district_report
+    from konray_review.quality.report import write_quality_report
     from konray_review.standards import standard_for_year
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -73,6 +74,8 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
     entries += write_district_report(summary, out_dir, standard=standard, profile=profile,
                                      year=year, run_info=run_info, quarantine=quarantine)
     entries += _quality_docs(out_dir, docs_path, year)
+    entries += write_quality_report(quarantine, out_dir, profile=profile, year=year,
+                                    lists=entries, docs_path=docs_path, run_info=run_info)
     manifest = write_manifest(entries, out_dir)
     return Published(out_dir, manifest, len(entries))
 

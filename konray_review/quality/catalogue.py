@@ -48,6 +48,9 @@ class Rule:
     kwargs: dict[str, Any] = field(default_factory=dict)
     rule: str | None = None
     field_table: str | None = None
+    #: what staff read in the quality page: a short Vietnamese name and what to do about it
+    title_vi: str = ""
+    fix_vi: str = ""
 
     @property
     def kind(self) -> str:
@@ -83,6 +86,8 @@ class SourceRule:
     severity: Severity
     message_vi: str
     message_en: str
+    title_vi: str = ""
+    fix_vi: str = ""
 
 
 class _Blank(dict):
@@ -113,9 +118,22 @@ class Catalogue:
                 return r
         raise KeyError(rule_id)
 
+    def describe(self, rule_id: str) -> tuple[str, str]:
+        """(Vietnamese name, Vietnamese fix hint) of a suite or source rule, for staff pages.
+
+        An id the catalogue does not know (a retired rule still in an old quarantine) is
+        shown as its id with no hint rather than failing the page.
+        """
+        found: list[Rule | SourceRule] = [*self.rules, *self.source_rules]
+        for r in found:
+            if r.id == rule_id:
+                return r.title_vi or r.title, r.fix_vi
+        return rule_id, ""
+
     def severity(self, rule_id: str) -> str:
         """``error`` or ``warning`` of a suite rule or a source rule."""
-        for r in (*self.rules, *self.source_rules):
+        found: list[Rule | SourceRule] = [*self.rules, *self.source_rules]
+        for r in found:
             if r.id == rule_id:
                 return r.severity
         raise KeyError(rule_id)
@@ -180,7 +198,17 @@ def _source_rule(raw: dict[str, Any]) -> SourceRule:
     if not msg.get("vi") or not msg.get("en"):
         raise CatalogueError(f"source rule {rid}: needs a Vietnamese and an English message")
     return SourceRule(rid, raw.get("title", ""), raw["scope"], raw["severity"], msg["vi"],
-                      msg["en"])
+                      msg["en"], _title_vi(raw, rid), raw.get("fix_vi", ""))
+
+
+def _title_vi(raw: dict[str, Any], rid: str) -> str:
+    """The Vietnamese name the quality page shows instead of the id.
+
+    A district's own older copy of the catalogue (``KONRAY_EXPECTATIONS``) may lack it: the
+    page then falls back to the English title rather than the whole validation failing.
+    The shipped catalogue has one for every rule (tests/quality/test_catalogue.py).
+    """
+    return str(raw.get("title_vi") or "")
 
 
 def _rule(raw: dict[str, Any]) -> Rule:
@@ -202,6 +230,7 @@ def _rule(raw: dict[str, Any]) -> Rule:
         severity=raw["severity"], message_vi=msg["vi"], message_en=msg["en"],
         expectation=raw.get("expectation"), kwargs=dict(raw.get("kwargs") or {}),
         rule=raw.get("rule"), field_table=raw.get("field_table"),
+        title_vi=_title_vi(raw, rid), fix_vi=raw.get("fix_vi", ""),
     )
 
 

@@ -90,7 +90,9 @@ def base_frame(table: str, frame: pd.DataFrame, columns: set[str], numeric: set[
             s, bad = _as_instant(s)
             unreadable[(table, col)] = bad
         elif col in PII_COLUMNS:
-            s = pd.Series(np.where(s.notna().to_numpy(), _PRESENT, None), dtype=object)
+            present = np.where(s.notna().to_numpy(), np.asarray(_PRESENT, dtype=object),
+                               np.asarray(None, dtype=object))
+            s = pd.Series(present, dtype="object")
         data[col] = s.to_numpy() if not isinstance(s.dtype, pd.api.extensions.ExtensionDtype) \
             else s.reset_index(drop=True)
     return pd.DataFrame(data), unreadable
@@ -105,8 +107,8 @@ def isin(s: pd.Series, values: Any) -> np.ndarray:
     pa_arr = getattr(s.array, "_pa_array", None)
     if pa_arr is not None and pd.api.types.is_string_dtype(s.dtype) \
             and all(isinstance(v, str) for v in values):
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         out = pc.is_in(pa_arr, value_set=pa.array(list(values), type=pa_arr.type))
         return out.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)

@@ -89,7 +89,7 @@ def _decorate(out: pd.DataFrame, households: pd.DataFrame, catalogue: Catalogue)
     for col in ["household_id", *_CONTEXT]:
         vals = households[col].to_numpy(dtype=object)[safe] if col in households.columns \
             and len(households) else np.full(len(out), None, dtype=object)
-        out[col] = np.where(known, vals, None)
+        out[col] = np.where(known, vals, np.asarray(None, dtype=object))
     out["household_id"] = np.where(known, out["household_id"], out["orphan_id"])
     rules = {r.id: r for r in catalogue.rules}
     pairs = out[["rule_id", "column"]].drop_duplicates()

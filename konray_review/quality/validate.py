@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from konray_review.quality.catalogue import (
     Catalogue,
     Check,
     Review,
+    Table,
     checks,
     load_catalogue,
 )
@@ -35,7 +36,7 @@ from konray_review.quality.prepare import (
 from konray_review.quality.quarantine import split
 
 Engine = Literal["gx", "pandas"]
-_TABLES = ("households", "members")
+_TABLES: tuple[Table, ...] = ("households", "members")
 
 
 @dataclass
@@ -97,8 +98,8 @@ def validate(
         accepted_members=members[~bad_mem],
         quarantined_households=households[bad_hh],
         quarantined_members=members[bad_mem],
-        quarantine=parts["quarantine"],
-        warnings=parts["warnings"],
+        quarantine=cast(pd.DataFrame, parts["quarantine"]),
+        warnings=cast(pd.DataFrame, parts["warnings"]),
         failures=failures,
         docs_path=Path(docs_dir) / "index.html" if docs_dir is not None else None,
     )
@@ -119,9 +120,10 @@ def prepare(households: pd.DataFrame, members: pd.DataFrame, *, year: int,
     review = Review.of(year, profile.review_window, catalogue.timezone, now)
     raw = {"households": households, "members": members}
     rules = {t: catalogue.for_table(t) for t in _TABLES}
-    table_checks = {t: checks(rules[t], review) for t in _TABLES}
+    table_checks: dict[str, list[Check]] = {t: checks(rules[t], review) for t in _TABLES}
     numeric, dates = numeric_columns(catalogue), datetime_columns(catalogue)
-    frames, unreadable = {}, {}
+    frames: dict[str, pd.DataFrame] = {}
+    unreadable: dict[tuple[str, str], np.ndarray] = {}
     for t in _TABLES:
         wanted = _columns_needed(rules[t], t)
         require_columns(t, raw[t], table_checks[t], wanted - {"household_size"})

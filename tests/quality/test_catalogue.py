@@ -72,3 +72,11 @@ def test_source_rules_have_ids_scopes_and_whole_messages():
         assert "{" not in vi + en, r.id
         assert not re.search(r"\b(the|must|is|was|file|row)\b", vi), (r.id, vi)
     assert cat.severity("SRC-001") == "error" and cat.severity("SRC-007") == "warning"
+
+
+def test_every_rule_has_a_vietnamese_name_and_fix_hint():
+    """The quality page shows these instead of rule ids (staff read Vietnamese)."""
+    cat = load_catalogue()
+    for r in (*cat.rules, *cat.source_rules):
+        assert r.title_vi and r.fix_vi, r.id
+        assert not any(ch in r.title_vi for ch in "{}"), r.id
