@@ -17,14 +17,14 @@ from typing import Literal
 
 Kind = Literal["list", "list_full_ids", "quarantine", "report", "quality"]
 ListType = Literal["all", "poor", "near_poor", "escaped", "newly_poor"]
-Format = Literal["xlsx", "csv", "html"]
+Format = Literal["xlsx", "csv", "html", "pdf"]
 
 MANIFEST_NAME = "manifest.json"
 KINDS = ("list", "list_full_ids", "quarantine", "report", "quality")
 #: kinds holding full ID numbers: district-wide only, never served to commune staff
 RESTRICTED_KINDS = ("list_full_ids",)
 LIST_TYPES = ("all", "poor", "near_poor", "escaped", "newly_poor")
-FORMATS = ("xlsx", "csv", "html")
+FORMATS = ("xlsx", "csv", "html", "pdf")
 
 
 @dataclass(frozen=True)

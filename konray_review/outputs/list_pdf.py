@@ -1,0 +1,256 @@
+"""The posted household list as PDF (niêm yết), beside its XLSX, drawn with ReportLab.
+
+Why ReportLab and not WeasyPrint (``printing.render_pdf``, used for the report): a run
+writes a few hundred list files, and a list is one long table. ReportLab's platypus
+``LongTable`` draws it directly (measured about 15x faster than HTML + WeasyPrint on the
+same commune list, ``docs/outputs.md``), repeats the header rows on every page and embeds a
+TrueType font with the Vietnamese glyphs. The layout is the XLSX's: A4 landscape, the
+committee and motto, title, place, standard and period lines, the numbered header, the
+rows, the total, date and signature lines, the unconfirmed rules, "Trang x/y" on every page.
+
+Text is 9 pt DejaVu Sans Condensed (Debian ``fonts-dejavu-core``; narrow, every Vietnamese
+letter). Column widths are the XLSX's (``sheet.fit_widths``) scaled to the page; a value
+wider than its column is broken into lines at spaces before drawing, so no text is cut.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from konray_review.outputs import xlsx
+from konray_review.outputs.sheet import Col, Heading, fit_widths
+from konray_review.outputs.texts import t
+
+FONT = "KonrayList"
+FONT_BOLD = "KonrayList-Bold"
+FONT_ITALIC = "KonrayList-Italic"
+#: body text size; the brief of issue 14: nothing posted smaller than 9 pt
+BODY_PT = 9.0
+PAD = 2.5  # cell padding left/right, points
+MARGIN = 12 * mm
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
+             "/usr/local/share/fonts", "/usr/share/fonts/TTF")
+_FILES = {FONT: "DejaVuSansCondensed.ttf", FONT_BOLD: "DejaVuSansCondensed-Bold.ttf",
+          FONT_ITALIC: "DejaVuSansCondensed-Oblique.ttf"}
+
+
+def _find(name: str) -> Path:
+    for d in FONT_DIRS:
+        p = Path(d) / name
+        if p.is_file():
+            return p
+    hits = sorted(Path("/usr/share/fonts").rglob(name)) if Path("/usr/share/fonts").is_dir() \
+        else []
+    if hits:
+        return hits[0]
+    raise RuntimeError(f"Không tìm thấy phông chữ {name} để in danh sách PDF: cài gói Debian "
+                       f"fonts-dejavu-core (font {name} not found; install fonts-dejavu-core)")
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    """Register the list fonts once per process (ReportLab keeps them globally)."""
+    for name, file in _FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(_find(file))))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
+                                  boldItalic=FONT_BOLD)
+
+
+def _style(name: str, *, font: str = FONT, size: float = BODY_PT,
+           align: int = TA_CENTER) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.22,
+                          alignment=align)
+
+
+def _escape(text: Any) -> str:
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\n", "<br/>"))
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("object").where(values.notna(), "").astype(str)
+
+
+def point_widths(frame: pd.DataFrame, keys: Sequence[str], font: str = FONT,
+                 size: float = BODY_PT) -> pd.DataFrame:
+    """Drawn width (points) of every cell, ``<key>~pt``: each distinct value measured once.
+
+    Computed once for a run's whole frame (labels and villages repeat; names are measured
+    once each), so each file only compares these numbers with its column widths.
+    """
+    register_fonts()
+    out = {}
+    for key in keys:
+        if key not in frame.columns:
+            continue
+        text = _text(frame[key])
+        uniq = pd.unique(text)
+        pts = {v: pdfmetrics.stringWidth(v, font, size) for v in uniq}
+        out[f"{key}~pt"] = text.map(pts).to_numpy(float)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def wrap_column(values: pd.Series, width_pt: float, drawn: pd.Series | None = None,
+                font: str = FONT, size: float = BODY_PT) -> list[str]:
+    """Cell texts, a value wider than ``width_pt`` broken into lines (``\\n``) at spaces.
+
+    ``drawn`` are the values' widths (``point_widths``); only the too-wide ones are split,
+    each distinct one once. ``simpleSplit`` also breaks a single word wider than the
+    column, so nothing is ever drawn past the cell edge.
+    """
+    text = _text(values)
+    if drawn is None:
+        drawn = point_widths(pd.DataFrame({"v": text}), ["v"], font, size)["v~pt"]
+    wide = drawn.to_numpy() > width_pt
+    out = text.to_numpy().tolist()
+    if wide.any():
+        split = {v: "\n".join(simpleSplit(v, font, size, width_pt))
+                 for v in pd.unique(text[wide])}
+        for i in wide.nonzero()[0]:
+            out[i] = split[out[i]]
+    return out
+
+
+class _NumberedCanvas(Canvas):
+    """Writes "Trang x/y" on every page once the page count is known (two-pass free)."""
+
+    label = "Trang {page}/{pages}"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(FONT, BODY_PT)
+            text = self.label.format(page=self._pageNumber, pages=total)
+            self.drawCentredString(self._pagesize[0] / 2, 7 * mm, text)
+            super().showPage()
+        super().save()
+
+
+def _canvas_for(lang: str) -> type[_NumberedCanvas]:
+    label = t("page_of", lang, page="{page}", pages="{pages}")
+    return type("ListCanvas", (_NumberedCanvas,), {"label": label})
+
+
+def _title(head: Heading, width: float, lang: str) -> list[Any]:
+    bold = _style("b", font=FONT_BOLD, size=10)
+    top = Table([[Paragraph(f"{t('people_committee', lang)}<br/>{_escape(head.committee)}",
+                            bold),
+                  Paragraph(f"{t('nation', lang)}<br/>{t('motto', lang)}", bold)]],
+                colWidths=[width * 0.42, width * 0.58])
+    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    italic = _style("i", font=FONT_ITALIC, size=BODY_PT + 1)
+    out: list[Any] = [top, Spacer(1, 4 * mm),
+                      Paragraph(_escape(head.title), _style("t", font=FONT_BOLD, size=13)),
+                      Spacer(1, 1.5 * mm), Paragraph(_escape(head.place), italic)]
+    note = "; ".join(x for x in (head.note, head.period) if x)
+    if note:
+        out.append(Paragraph(_escape(note), italic))
+    out.append(Spacer(1, 3 * mm))
+    return out
+
+
+def _table(data: pd.DataFrame, cols: Sequence[Col], widths: list[float], lang: str,
+           metrics: pd.DataFrame | None) -> LongTable:
+    header_style = _style("h", font=FONT_BOLD)
+    header = [Paragraph(_escape(c.header), header_style) for c in cols]
+    numbers = [f"({k})" for k in range(1, len(cols) + 1)]
+    body = []
+    for c, w in zip(cols, widths, strict=True):
+        values = data[c.key] if c.key in data.columns else pd.Series("", index=data.index)
+        drawn = metrics[f"{c.key}~pt"] if metrics is not None and f"{c.key}~pt" in metrics \
+            else None
+        body.append(wrap_column(values, w - 2 * PAD, drawn))
+    rows = [list(r) for r in zip(*body, strict=True)] if len(data) else []
+    table = LongTable([header, numbers, *rows], colWidths=widths, repeatRows=2)
+    style = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), BODY_PT),
+             ("LEADING", (0, 0), (-1, -1), BODY_PT * 1.22),
+             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+             ("VALIGN", (0, 0), (-1, 0), "MIDDLE"), ("VALIGN", (0, 2), (-1, -1), "TOP"),
+             ("ALIGN", (0, 1), (-1, 1), "CENTER"),
+             ("FONTNAME", (0, 1), (-1, 1), FONT_ITALIC),
+             ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    for j, c in enumerate(cols):
+        if c.center:
+            style.append(("ALIGN", (j, 2), (j, -1), "CENTER"))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _foot(head: Heading, n_rows: int, width: float, lang: str) -> list[Any]:
+    left = _style("l", font=FONT_BOLD, align=TA_LEFT)
+    centre_i = _style("ci", font=FONT_ITALIC)
+    bold = _style("sb", font=FONT_BOLD)
+    date = (t("date_line_place", lang, place=head.sign_place, year=head.year)
+            if head.sign_place else t("date_line", lang, year=head.year))
+    out: list[Any] = [Spacer(1, 2 * mm), Paragraph(_escape(t("total", lang, n=n_rows)), left),
+                      Spacer(1, 2 * mm)]
+    k = max(1, len(head.signatures))
+    dates = [""] * (k - 1) + [Paragraph(_escape(date), centre_i)]
+    signs = [Paragraph(_escape(t(key, lang)), bold) for key in head.signatures] or [""]
+    block = Table([dates, signs, [""] * k], colWidths=[width / k] * k,
+                  rowHeights=[None, None, 22 * mm])
+    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    out.append(block)
+    if head.footnotes:
+        note = _style("fn", size=BODY_PT, align=TA_LEFT)
+        out.append(Spacer(1, 3 * mm))
+        out += [Paragraph(_escape(x), note) for x in head.footnotes]
+    return out
+
+
+def list_pdf_bytes(data: pd.DataFrame, cols: Sequence[Col], head: Heading,
+                   lang: str = "vi", metrics: pd.DataFrame | None = None) -> bytes:
+    """The PDF of one list; same input, same bytes (ReportLab's invariant mode).
+
+    ``metrics``: ``sheet.text_metrics`` and ``point_widths`` of these rows (sliced from the
+    run's), so the text is not measured again per file.
+    """
+    register_fonts()
+    shown = [c for c in cols if not c.hidden]
+    page = landscape(A4)
+    width = page[0] - 2 * MARGIN
+    units = fit_widths(shown, data, metrics=metrics)  # the XLSX's, so both read alike
+    scale = width / sum(units)
+    widths = [u * scale for u in units]
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN,
+                            topMargin=10 * mm, bottomMargin=13 * mm, title=head.title,
+                            author="konray-review", creator="konray-review", invariant=1)
+    story = [*_title(head, width, lang), _table(data, shown, widths, lang, metrics),
+             *_foot(head, len(data), width, lang)]
+    doc.build(story, canvasmaker=_canvas_for(lang))
+    return buf.getvalue()
+
+
+def write_list_pdf(data: pd.DataFrame, cols: Sequence[Col], path: str | Path, head: Heading,
+                   lang: str = "vi", metrics: pd.DataFrame | None = None) -> Path:
+    """Write one list's PDF atomically (temp file + rename), like every other output."""
+    return xlsx.write_bytes(path, list_pdf_bytes(data, cols, head, lang, metrics))
