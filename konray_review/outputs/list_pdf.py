@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -39,15 +39,14 @@ from konray_review.outputs.texts import t
 
 FONT = "KonrayList"
 FONT_BOLD = "KonrayList-Bold"
-FONT_ITALIC = "KonrayList-Italic"
 #: body text size; the brief of issue 14: nothing posted smaller than 9 pt
 BODY_PT = 9.0
 PAD = 2.5  # cell padding left/right, points
 MARGIN = 12 * mm
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
              "/usr/local/share/fonts", "/usr/share/fonts/TTF")
-_FILES = {FONT: "DejaVuSansCondensed.ttf", FONT_BOLD: "DejaVuSansCondensed-Bold.ttf",
-          FONT_ITALIC: "DejaVuSansCondensed-Oblique.ttf"}
+#: two faces only: each embedded font subset costs time in every file
+_FILES = {FONT: "DejaVuSansCondensed.ttf", FONT_BOLD: "DejaVuSansCondensed-Bold.ttf"}
 
 
 def _find(name: str) -> Path:
@@ -68,7 +67,7 @@ def register_fonts() -> None:
     """Register the list fonts once per process (ReportLab keeps them globally)."""
     for name, file in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(_find(file))))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
                                   boldItalic=FONT_BOLD)
 
 
@@ -164,7 +163,7 @@ def _title(head: Heading, width: float, lang: str) -> list[Any]:
                 colWidths=[width * 0.42, width * 0.58])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    italic = _style("i", font=FONT_ITALIC, size=BODY_PT + 1)
+    italic = _style("i", size=BODY_PT + 1)
     out: list[Any] = [top, Spacer(1, 4 * mm),
                       Paragraph(_escape(head.title), _style("t", font=FONT_BOLD, size=13)),
                       Spacer(1, 1.5 * mm), Paragraph(_escape(head.place), italic)]
@@ -175,10 +174,15 @@ def _title(head: Heading, width: float, lang: str) -> list[Any]:
     return out
 
 
+def _lines(text: str, width: float, font: str = FONT, size: float = BODY_PT) -> str:
+    """Pre-broken text for a plain table cell (a Paragraph per cell is ~10x slower)."""
+    return "\n".join(simpleSplit(text, font, size, width))
+
+
 def _table(data: pd.DataFrame, cols: Sequence[Col], widths: list[float], lang: str,
            metrics: pd.DataFrame | None) -> LongTable:
-    header_style = _style("h", font=FONT_BOLD)
-    header = [Paragraph(_escape(c.header), header_style) for c in cols]
+    header = [_lines(c.header, w - 2 * PAD, FONT_BOLD) for c, w in zip(cols, widths,
+                                                                        strict=True)]
     numbers = [f"({k})" for k in range(1, len(cols) + 1)]
     body = []
     for c, w in zip(cols, widths, strict=True):
@@ -192,9 +196,9 @@ def _table(data: pd.DataFrame, cols: Sequence[Col], widths: list[float], lang: s
              ("LEADING", (0, 0), (-1, -1), BODY_PT * 1.22),
              ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+             ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
              ("VALIGN", (0, 0), (-1, 0), "MIDDLE"), ("VALIGN", (0, 2), (-1, -1), "TOP"),
-             ("ALIGN", (0, 1), (-1, 1), "CENTER"),
-             ("FONTNAME", (0, 1), (-1, 1), FONT_ITALIC),
+             ("ALIGN", (0, 0), (-1, 1), "CENTER"),
              ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
              ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     for j, c in enumerate(cols):
@@ -205,24 +209,32 @@ def _table(data: pd.DataFrame, cols: Sequence[Col], widths: list[float], lang: s
 
 
 def _foot(head: Heading, n_rows: int, width: float, lang: str) -> list[Any]:
-    left = _style("l", font=FONT_BOLD, align=TA_LEFT)
-    centre_i = _style("ci", font=FONT_ITALIC)
-    bold = _style("sb", font=FONT_BOLD)
+    """Total, date and signature lines, then the unconfirmed rules (plain, pre-broken text)."""
     date = (t("date_line_place", lang, place=head.sign_place, year=head.year)
             if head.sign_place else t("date_line", lang, year=head.year))
-    out: list[Any] = [Spacer(1, 2 * mm), Paragraph(_escape(t("total", lang, n=n_rows)), left),
-                      Spacer(1, 2 * mm)]
     k = max(1, len(head.signatures))
-    dates = [""] * (k - 1) + [Paragraph(_escape(date), centre_i)]
-    signs = [Paragraph(_escape(t(key, lang)), bold) for key in head.signatures] or [""]
-    block = Table([dates, signs, [""] * k], colWidths=[width / k] * k,
-                  rowHeights=[None, None, 22 * mm])
-    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    out.append(block)
+    rows = [[t("total", lang, n=n_rows)] + [""] * (k - 1), [""] * (k - 1) + [date],
+            [t(key, lang) for key in head.signatures] or [""], [""] * k]
+    block = Table(rows, colWidths=[width / k] * k, rowHeights=[None, None, None, 22 * mm])
+    block.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
+                               ("FONTSIZE", (0, 0), (-1, -1), BODY_PT),
+                               ("LEADING", (0, 0), (-1, -1), BODY_PT * 1.22),
+                               ("FONTNAME", (0, 0), (0, 0), FONT_BOLD),
+                               ("FONTNAME", (0, 2), (-1, 2), FONT_BOLD),
+                               ("ALIGN", (0, 1), (-1, 2), "CENTER"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 1), (-1, 1), 8),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    out: list[Any] = [Spacer(1, 2 * mm), block]
     if head.footnotes:
-        note = _style("fn", size=BODY_PT, align=TA_LEFT)
-        out.append(Spacer(1, 3 * mm))
-        out += [Paragraph(_escape(x), note) for x in head.footnotes]
+        notes = Table([[_lines(x, width)] for x in head.footnotes], colWidths=[width])
+        notes.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
+                                   ("FONTSIZE", (0, 0), (-1, -1), BODY_PT),
+                                   ("LEADING", (0, 0), (-1, -1), BODY_PT * 1.22),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
+        out += [Spacer(1, 3 * mm), notes]
     return out
 
 
