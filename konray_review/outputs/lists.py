@@ -152,6 +152,8 @@ def printed_codes(ids: pd.Series) -> pd.Series:
     full-ID file (and in a hidden column of the XLSX).
     """
     text = ids.astype(str)
+    if text.empty:
+        return text
     split = text.str.rpartition("-")
     has_prefix = split[1].eq("-")
     prefixes = pd.unique(split.loc[has_prefix, 0])
@@ -274,7 +276,7 @@ def posted_columns(*, with_commune: bool, list_type: str = "all", lang: str = "v
     canonical household id follows as a hidden column (for look-ups; never printed).
     """
     cols = [Col("stt", t("stt", lang), 5, center=True),
-            Col("household_code", t("household_code", lang), 16),
+            Col("household_code", t("household_code", lang), 16, whole=True),
             Col("head_name", t("head_name", lang), 24)]
     if with_commune:
         cols.append(Col("commune", t("commune", lang), 14))
@@ -282,7 +284,7 @@ def posted_columns(*, with_commune: bool, list_type: str = "all", lang: str = "v
              Col("income_test", t("income_short", lang), 14),
              Col("deprivation_count", t("deprivation_count_short", lang), 10, center=True),
              Col("deprivation_names", t("deprivation_names", lang), 40),
-             Col("category", t("category_short", lang), 14)]
+             Col("category", t("category_short", lang), 14, whole=True)]
     if list_type in ("escaped", "newly_poor"):
         cols.append(Col("transition", t("transition", lang), 16))
     cols.append(Col("note", t("note", lang), 30))

@@ -34,6 +34,8 @@ class Col:
     group: str | None = None
     center: bool = False
     hidden: bool = False  # kept in the spreadsheet for look-ups, never printed
+    number_format: str | None = None  # e.g. a date format: the column holds datetimes
+    whole: bool = False  # never wrapped (codes, category labels): as wide as the longest
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,13 @@ def fit_widths(cols: Sequence[Col], data: pd.DataFrame,
     natural: list[float] = []
     floor: list[float] = []
     for c in cols:
-        word = max(_header_word(c.header), _header_word(c.group or ""),
+        # a short header ("Ghi chú", "Phân loại") stays on one line; longer ones wrap
+        word = max(_header_word(c.header), min(len(c.header), 10), _header_word(c.group or ""),
                    int(longest.get(f"{c.key}~word", 0)), 3)
-        floor.append(min(word + 1.5, c.width))
-        natural.append(min(max(int(longest.get(c.key, 0)) + 1.5, floor[-1]), c.width))
+        if c.whole:
+            word = max(word, int(longest.get(c.key, 0)))
+        floor.append(min(word + 1.5, c.width) if not c.whole else word + 1.5)
+        natural.append(max(min(int(longest.get(c.key, 0)) + 1.5, c.width), floor[-1]))
     shown = [i for i, c in enumerate(cols) if not c.hidden]
     budget = (page_width_pt / 0.75 - 5 * len(shown)) / 7 * 0.97  # 3 % slack for rounding
     widths = list(natural)
@@ -207,7 +212,7 @@ def _header(ws: Any, cols: Sequence[Col], first: int) -> int:
     return first + 3
 
 
-def _put(ws: Any, row: int, items: dict[int, Any]) -> None:
+def put_cells(ws: Any, row: int, items: dict[int, Any]) -> None:
     """Write styled cells at ``row`` (below the data block, whose rows come at save)."""
     for col, c in items.items():
         target = ws.cell(row=row, column=col)
@@ -217,15 +222,15 @@ def _put(ws: Any, row: int, items: dict[int, Any]) -> None:
 
 def _footer(ws: Any, head: Heading, n: int, first: int, n_rows: int, lang: str,
             widths: Sequence[float] | None = None) -> None:
-    _put(ws, first, {1: xlsx.cell(ws, t("total", lang, n=n_rows), bold=True)})
+    put_cells(ws, first, {1: xlsx.cell(ws, t("total", lang, n=n_rows), bold=True)})
     xlsx.merge(ws, first, 1, min(n, 6))
     right = max(1, n - 7) if n > 10 else max(1, n - n // 3)
     date = (t("date_line_place", lang, place=head.sign_place, year=head.year)
             if head.sign_place else t("date_line", lang, year=head.year))
-    _put(ws, first + 2, {right: xlsx.cell(ws, date, italic=True, align="center")})
+    put_cells(ws, first + 2, {right: xlsx.cell(ws, date, italic=True, align="center")})
     xlsx.merge(ws, first + 2, right, n)
     spans = _spans(n, len(head.signatures))
-    _put(ws, first + 3, {a: xlsx.cell(ws, t(key, lang), bold=True, align="center", wrap=True)
+    put_cells(ws, first + 3, {a: xlsx.cell(ws, t(key, lang), bold=True, align="center", wrap=True)
                          for key, (a, _b) in zip(head.signatures, spans, strict=True)})
     ws.row_dimensions[first + 3].height = 50
     for a, b in spans:
@@ -235,7 +240,7 @@ def _footer(ws: Any, head: Heading, n: int, first: int, n_rows: int, lang: str,
     line_pt = sum(width_points(w) for w in (widths or [10.0] * n))
     for k, text in enumerate(head.footnotes):
         row = first + 5 + k
-        _put(ws, row, {1: xlsx.cell(ws, text, italic=k == 0, size=9, align="left",
+        put_cells(ws, row, {1: xlsx.cell(ws, text, italic=k == 0, size=9, align="left",
                                     wrap=True)})
         xlsx.merge(ws, row, 1, n)
         lines = max(1, math.ceil(len(text) * 4.3 / max(line_pt, 1.0)))
@@ -293,5 +298,10 @@ def write_sheet(ws: Any, head: Heading, cols: Sequence[Col], data: pd.DataFrame,
     _footer(ws, head, n, last_data + 1, n_rows, lang, widths)
     wrap = xlsx.style_id(ws, wrap=True, valign="top")
     centred = xlsx.style_id(ws, align="center", wrap=True, valign="top")
-    styles = [centred if c.center else wrap for c in cols]
+    styles = [xlsx.style_id(ws, align="center" if c.center else None, valign="top",
+                            number_format=c.number_format) if c.number_format
+              else centred if c.center else wrap for c in cols]
+    dated = [c.key for c in cols if c.number_format and c.key in data.columns]
+    if dated:  # datetimes are stored as Excel serial days, shown by the column's format
+        data = data.assign(**{k: xlsx.excel_serial(data[k]) for k in dated})
     return first_data, data, styles

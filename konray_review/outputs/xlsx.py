@@ -76,11 +76,22 @@ def cell(ws: Any, value: Any, *, bold: bool = False, italic: bool = False, size:
 
 
 def style_id(ws: Any, *, align: str | None = None, wrap: bool = False,
-             valign: str | None = None) -> int:
+             valign: str | None = None, number_format: str | None = None) -> int:
     """Index of a cell format (body font) in the workbook, for the streamed data rows."""
     c = WriteOnlyCell(ws, value=None)
     c.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=wrap)
+    if number_format:
+        c.number_format = number_format
     return int(c.style_id)
+
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def excel_serial(values: pd.Series) -> pd.Series:
+    """Naive datetimes as Excel serial days (what a date cell stores), NaT as blank."""
+    ts = pd.to_datetime(values, errors="coerce")
+    return ((ts - _EXCEL_EPOCH) / pd.Timedelta(days=1)).round(6)
 
 
 def setup_print(ws: Any, *, title_rows: str | None, landscape: bool = True,
