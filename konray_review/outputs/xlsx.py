@@ -91,7 +91,7 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 def excel_serial(values: pd.Series) -> pd.Series:
     """Naive datetimes as Excel serial days (what a date cell stores), NaT as blank."""
     ts = pd.to_datetime(values, errors="coerce")
-    return ((ts - _EXCEL_EPOCH) / pd.Timedelta(days=1)).round(6)
+    return (ts - _EXCEL_EPOCH) / pd.Timedelta(days=1)
 
 
 def setup_print(ws: Any, *, title_rows: str | None, landscape: bool = True,
