@@ -8,9 +8,10 @@ TrueType font with the Vietnamese glyphs. The layout is the XLSX's: A4 landscape
 committee and motto, title, place, standard and period lines, the numbered header, the
 rows, the total, date and signature lines, the unconfirmed rules, "Trang x/y" on every page.
 
-Text is 9 pt DejaVu Sans Condensed (Debian ``fonts-dejavu-core``; narrow, every Vietnamese
-letter). Column widths are the XLSX's (``sheet.fit_widths``) scaled to the page; a value
-wider than its column is broken into lines at spaces before drawing, so no text is cut.
+Text is 9 pt DejaVu Sans Condensed (Debian ``fonts-dejavu-extra``; narrow, every
+Vietnamese letter; DejaVu Sans of ``fonts-dejavu-core`` when it is missing). Column widths
+are the XLSX's (``sheet.fit_widths``) scaled to the page; a value wider than its column is
+broken into lines at spaces before drawing, so no text is cut.
 """
 
 from __future__ import annotations
@@ -45,28 +46,32 @@ PAD = 2.5  # cell padding left/right, points
 MARGIN = 12 * mm
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
              "/usr/local/share/fonts", "/usr/share/fonts/TTF")
-#: two faces only: each embedded font subset costs time in every file
-_FILES = {FONT: "DejaVuSansCondensed.ttf", FONT_BOLD: "DejaVuSansCondensed-Bold.ttf"}
+#: two faces only: each embedded font subset costs time in every file; the condensed face
+#: (Debian fonts-dejavu-extra) first, DejaVu Sans (fonts-dejavu-core) when it is missing
+_FILES = {FONT: ("DejaVuSansCondensed.ttf", "DejaVuSans.ttf"),
+          FONT_BOLD: ("DejaVuSansCondensed-Bold.ttf", "DejaVuSans-Bold.ttf")}
 
 
-def _find(name: str) -> Path:
-    for d in FONT_DIRS:
-        p = Path(d) / name
-        if p.is_file():
-            return p
-    hits = sorted(Path("/usr/share/fonts").rglob(name)) if Path("/usr/share/fonts").is_dir() \
-        else []
-    if hits:
-        return hits[0]
-    raise RuntimeError(f"Không tìm thấy phông chữ {name} để in danh sách PDF: cài gói Debian "
-                       f"fonts-dejavu-core (font {name} not found; install fonts-dejavu-core)")
+def _find(names: tuple[str, ...]) -> Path:
+    for name in names:
+        for d in FONT_DIRS:
+            p = Path(d) / name
+            if p.is_file():
+                return p
+        root = Path("/usr/share/fonts")
+        hits = sorted(root.rglob(name)) if root.is_dir() else []
+        if hits:
+            return hits[0]
+    raise RuntimeError(f"Không tìm thấy phông chữ {' / '.join(names)} để in danh sách PDF: cài "
+                       "gói Debian fonts-dejavu-extra hoặc fonts-dejavu-core (font not found; "
+                       "install fonts-dejavu-extra or fonts-dejavu-core)")
 
 
 @lru_cache(maxsize=1)
 def register_fonts() -> None:
     """Register the list fonts once per process (ReportLab keeps them globally)."""
-    for name, file in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(_find(file))))
+    for name, files in _FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(_find(files))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
                                   boldItalic=FONT_BOLD)
 
