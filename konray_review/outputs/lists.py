@@ -32,6 +32,9 @@ from konray_review.standards import STATUS_LABELS, Standard, unconfirmed_rules
 
 LIST_TYPES = ("all", "poor", "near_poor", "escaped", "newly_poor")
 LEVELS = ("district", "commune", "village")
+#: the levels whose lists are posted (niêm yết) and so get a PDF beside the XLSX; the
+#: district lists (thousands of rows, for district staff at a screen) are XLSX + CSV only
+POSTED_LEVELS = ("commune", "village")
 #: manifest kind of the one restricted file per year: the district list with full ID numbers
 FULL_IDS_KIND = "list_full_ids"
 
@@ -452,8 +455,10 @@ def write_lists(
     ``list_full_ids``: all households, full ID numbers) is written for district staff, who
     need the numbers to match other registers; the portal serves it to district users only.
 
-    ``pdf`` writes the posted list as PDF beside its XLSX (same columns, ``list_pdf``); the
-    restricted full-ID file has no PDF (it is not for posting). Formula-like text is
+    ``pdf`` writes the posted list as PDF beside its XLSX (same columns, ``list_pdf``) for
+    the posted levels (``POSTED_LEVELS``: commune and village); district lists and the
+    restricted full-ID file have none (not posted; a 7,000-row district PDF would be most of
+    the publish time). Formula-like text is
     neutralised once for the whole run (``neutralise_formulas``) before the CSVs are cut.
     """
     unknown = (set(levels) - set(LEVELS) | set(list_types) - set(LIST_TYPES)
@@ -499,6 +504,8 @@ def write_lists(
                                    period=_period(int(year), run_info, lang),
                                    sign_place=_sign_place(profile, commune), footnotes=notes)
                     for fmt in formats:
+                        if fmt == "pdf" and level not in POSTED_LEVELS:
+                            continue
                         rel = _rel_path(profile, int(year), commune, village, lt, fmt)
                         if fmt == "xlsx":
                             write_xlsx(part, posted, out / rel, head, stamp, lang,

@@ -77,7 +77,10 @@ def test_printed_codes_that_would_collide_are_printed_in_full():
 
 
 def test_every_posted_list_has_a_pdf_beside_its_xlsx(written):
+    """Commune and village lists are posted: each has its PDF. District lists are not."""
     lists = [e for e in read_manifest(written) if e.kind == "list"]
+    assert not [e for e in lists if e.format == "pdf" and e.commune is None]
+    lists = [e for e in lists if e.commune is not None]
     xlsx = {e.path[:-5] for e in lists if e.format == "xlsx"}
     pdf = {e.path[:-4] for e in lists if e.format == "pdf"}
     assert xlsx and xlsx == pdf
