@@ -1,10 +1,10 @@
 """The posted household list as PDF (niêm yết), beside its XLSX, drawn with ReportLab.
 
 Why ReportLab and not WeasyPrint (``printing.render_pdf``, used for the report): a run
-writes a few hundred list files, and a list is one long table. ReportLab's platypus
-``LongTable`` draws it directly (measured about 15x faster than HTML + WeasyPrint on the
-same commune list, ``docs/outputs.md``), repeats the header rows on every page and embeds a
-TrueType font with the Vietnamese glyphs. The layout is the XLSX's: A4 landscape, the
+writes a few hundred list files, and a list is one long table. ReportLab draws it directly
+(``RowsTable``, a platypus flowable that repeats the header rows on every page), embeds a
+TrueType font with the Vietnamese glyphs, and is much faster than laying out HTML + CSS
+(figures: ``docs/benchmarks.md``, "Publishing"). The layout is the XLSX's: A4 landscape, the
 committee and motto, title, place, standard and period lines, the numbered header, the
 rows, the total, date and signature lines, the unconfirmed rules, "Trang x/y" on every page.
 
@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -32,7 +33,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from konray_review.outputs import xlsx
 from konray_review.outputs.sheet import Col, Heading, fit_widths
@@ -184,33 +185,105 @@ def _lines(text: str, width: float, font: str = FONT, size: float = BODY_PT) -> 
     return "\n".join(simpleSplit(text, font, size, width))
 
 
+LEADING = BODY_PT * 1.22
+PAD_TOP, PAD_BOTTOM = 1.5, 2.5
+HEADER_FILL = colors.HexColor("#DDEBF7")
+
+
+class RowsTable(Flowable):
+    """The list's table: header and column-number rows repeated on every page it spans.
+
+    Why not platypus ``LongTable``: it resolves styles and draws cell by cell (about 1 ms
+    a row; a commune list of 1,100 rows took 1.3 s), while here every cell is already plain,
+    pre-broken text (``wrap_column``), so a row is a few ``drawString`` calls. Row heights
+    come from the line counts (vectorised); ``split`` hands platypus the rows that fit the
+    rest of the frame, so the title block above and the signatures below flow as usual.
+    """
+
+    def __init__(self, header: list[str], cells: list[list[str]], heights: np.ndarray,
+                 widths: list[float], centred: list[bool]) -> None:
+        super().__init__()
+        self.header, self.cells, self.heights = header, cells, heights
+        self.widths, self.centred = widths, centred
+        self.header_h = (max(h.count("\n") + 1 for h in header) * LEADING + PAD_TOP
+                         + PAD_BOTTOM)
+        self.numbers_h = LEADING + PAD_TOP + PAD_BOTTOM
+
+    def _top(self) -> float:
+        return self.header_h + self.numbers_h
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = sum(self.widths)
+        self.height = self._top() + float(self.heights.sum())
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        room = avail_height - self._top()
+        k = int(np.searchsorted(np.cumsum(self.heights), room, side="right"))
+        if k == 0:
+            return []  # not even one row fits: platypus starts a new page
+        if k >= len(self.cells):
+            return [self]
+        return [RowsTable(self.header, self.cells[:k], self.heights[:k], self.widths,
+                          self.centred),
+                RowsTable(self.header, self.cells[k:], self.heights[k:], self.widths,
+                          self.centred)]
+
+    def _row(self, canv: Canvas, y: float, texts: list[str], centred: list[bool],
+             font: str) -> None:
+        canv.setFont(font, BODY_PT)
+        x = 0.0
+        for text, w, centre in zip(texts, self.widths, centred, strict=True):
+            if text:
+                line_y = y - PAD_TOP - BODY_PT
+                for line in text.split("\n"):
+                    if centre:
+                        canv.drawCentredString(x + w / 2, line_y, line)
+                    else:
+                        canv.drawString(x + PAD, line_y, line)
+                    line_y -= LEADING
+            x += w
+
+    def draw(self) -> None:
+        canv = self.canv
+        width, top = sum(self.widths), self.height
+        canv.setFillColor(HEADER_FILL)
+        canv.rect(0, top - self.header_h, width, self.header_h, stroke=0, fill=1)
+        canv.setFillColor(colors.black)
+        everywhere = [True] * len(self.widths)
+        self._row(canv, top, self.header, everywhere, FONT_BOLD)
+        y = top - self.header_h
+        self._row(canv, y, [f"({k})" for k in range(1, len(self.widths) + 1)], everywhere,
+                  FONT)
+        y -= self.numbers_h
+        ys = [top, top - self.header_h, y]
+        for cells, h in zip(self.cells, self.heights.tolist(), strict=True):
+            self._row(canv, y, cells, self.centred, FONT)
+            y -= h
+            ys.append(y)
+        canv.setLineWidth(0.5)
+        xs = np.concatenate([[0.0], np.cumsum(self.widths)]).tolist()
+        canv.grid(xs, ys)
+
+
 def _table(data: pd.DataFrame, cols: Sequence[Col], widths: list[float], lang: str,
-           metrics: pd.DataFrame | None) -> LongTable:
+           metrics: pd.DataFrame | None) -> RowsTable:
     header = [_lines(c.header, w - 2 * PAD, FONT_BOLD) for c, w in zip(cols, widths,
                                                                         strict=True)]
-    numbers = [f"({k})" for k in range(1, len(cols) + 1)]
     body = []
+    lines = np.ones(len(data), dtype=int)
     for c, w in zip(cols, widths, strict=True):
         values = data[c.key] if c.key in data.columns else pd.Series("", index=data.index)
         drawn = metrics[f"{c.key}~pt"] if metrics is not None and f"{c.key}~pt" in metrics \
             else None
-        body.append(wrap_column(values, w - 2 * PAD, drawn))
+        texts = wrap_column(values, w - 2 * PAD, drawn)
+        body.append(texts)
+        if len(data):
+            lines = np.maximum(lines, pd.Series(texts, dtype="object").str.count("\n")
+                               .to_numpy(int) + 1)
     rows = [list(r) for r in zip(*body, strict=True)] if len(data) else []
-    table = LongTable([header, numbers, *rows], colWidths=widths, repeatRows=2)
-    style = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), BODY_PT),
-             ("LEADING", (0, 0), (-1, -1), BODY_PT * 1.22),
-             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
-             ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
-             ("VALIGN", (0, 0), (-1, 0), "MIDDLE"), ("VALIGN", (0, 2), (-1, -1), "TOP"),
-             ("ALIGN", (0, 0), (-1, 1), "CENTER"),
-             ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
-    for j, c in enumerate(cols):
-        if c.center:
-            style.append(("ALIGN", (j, 2), (j, -1), "CENTER"))
-    table.setStyle(TableStyle(style))
-    return table
+    heights = lines * LEADING + PAD_TOP + PAD_BOTTOM
+    return RowsTable(header, rows, heights.astype(float), widths, [c.center for c in cols])
 
 
 def _foot(head: Heading, n_rows: int, width: float, lang: str) -> list[Any]:

@@ -279,7 +279,7 @@ def posted_columns(*, with_commune: bool, list_type: str = "all", lang: str = "v
     canonical household id follows as a hidden column (for look-ups; never printed).
     """
     cols = [Col("stt", t("stt", lang), 5, center=True),
-            Col("household_code", t("household_code", lang), 16, whole=True),
+            Col("household_code", t("household_code", lang), 38, whole=True),
             Col("head_name", t("head_name", lang), 24)]
     if with_commune:
         cols.append(Col("commune", t("commune", lang), 14))
@@ -287,7 +287,7 @@ def posted_columns(*, with_commune: bool, list_type: str = "all", lang: str = "v
              Col("income_test", t("income_short", lang), 14),
              Col("deprivation_count", t("deprivation_count_short", lang), 10, center=True),
              Col("deprivation_names", t("deprivation_names", lang), 40),
-             Col("category", t("category_short", lang), 14, whole=True)]
+             Col("category", t("category_short", lang), 25, whole=True)]
     if list_type in ("escaped", "newly_poor"):
         cols.append(Col("transition", t("transition", lang), 16))
     cols.append(Col("note", t("note", lang), 30))

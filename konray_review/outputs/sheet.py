@@ -35,7 +35,7 @@ class Col:
     center: bool = False
     hidden: bool = False  # kept in the spreadsheet for look-ups, never printed
     number_format: str | None = None  # e.g. a date format: the column holds datetimes
-    whole: bool = False  # never wrapped (codes, category labels): as wide as the longest
+    whole: bool = False  # not wrapped up to ``width`` (codes, category labels)
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,9 @@ def fit_widths(cols: Sequence[Col], data: pd.DataFrame,
         # a short header ("Ghi chú", "Phân loại") stays on one line; longer ones wrap
         word = max(_header_word(c.header), min(len(c.header), 10), _header_word(c.group or ""),
                    int(longest.get(f"{c.key}~word", 0)), 3)
-        if c.whole:
-            word = max(word, int(longest.get(c.key, 0)))
-        floor.append(min(word + 1.5, c.width) if not c.whole else word + 1.5)
+        if c.whole:  # as wide as its longest value, up to Col.width; wraps only beyond
+            word = max(word, min(int(longest.get(c.key, 0)), int(c.width)))
+        floor.append(min(word + 1.5, c.width + 1.5))
         natural.append(max(min(int(longest.get(c.key, 0)) + 1.5, c.width), floor[-1]))
     shown = [i for i, c in enumerate(cols) if not c.hidden]
     budget = (page_width_pt / 0.75 - 5 * len(shown)) / 7 * 0.97  # 3 % slack for rounding
