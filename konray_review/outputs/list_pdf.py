@@ -112,24 +112,33 @@ def point_widths(frame: pd.DataFrame, keys: Sequence[str], font: str = FONT,
 
 
 def wrap_column(values: pd.Series, width_pt: float, drawn: pd.Series | None = None,
-                font: str = FONT, size: float = BODY_PT) -> list[str]:
-    """Cell texts, a value wider than ``width_pt`` broken into lines (``\\n``) at spaces.
+                font: str = FONT, size: float = BODY_PT) -> tuple[list[str], np.ndarray]:
+    """Cell texts, a value wider than ``width_pt`` broken into lines (``\\n``) at spaces,
+    and each cell's line count.
 
     ``drawn`` are the values' widths (``point_widths``); only the too-wide ones are split,
     each distinct one once. ``simpleSplit`` also breaks a single word wider than the
     column, so nothing is ever drawn past the cell edge.
     """
-    text = _text(values)
+    lines = np.ones(len(values), dtype=int)
+    if pd.api.types.is_integer_dtype(values):
+        return values.astype(str).tolist(), lines  # STT, counts: short, never wrapped
+    arr = values.to_numpy(dtype=object)
+    missing = pd.isna(arr)
+    if missing.any():
+        arr = np.where(missing, "", arr)
     if drawn is None:
-        drawn = point_widths(pd.DataFrame({"v": text}), ["v"], font, size)["v~pt"]
-    wide = drawn.to_numpy() > width_pt
-    out = text.to_numpy().tolist()
+        drawn = point_widths(pd.DataFrame({"v": pd.Series(arr).astype(str)}), ["v"], font,
+                             size)["v~pt"]
+    wide = np.asarray(drawn, dtype=float) > width_pt
+    out = arr.tolist()
     if wide.any():
-        split = {v: "\n".join(simpleSplit(v, font, size, width_pt))
-                 for v in pd.unique(text[wide])}
+        split = {v: "\n".join(simpleSplit(str(v), font, size, width_pt))
+                 for v in pd.unique(arr[wide])}
         for i in wide.nonzero()[0]:
             out[i] = split[out[i]]
-    return out
+            lines[i] = out[i].count("\n") + 1
+    return out, lines
 
 
 class _NumberedCanvas(Canvas):
@@ -276,11 +285,9 @@ def _table(data: pd.DataFrame, cols: Sequence[Col], widths: list[float], lang: s
         values = data[c.key] if c.key in data.columns else pd.Series("", index=data.index)
         drawn = metrics[f"{c.key}~pt"] if metrics is not None and f"{c.key}~pt" in metrics \
             else None
-        texts = wrap_column(values, w - 2 * PAD, drawn)
+        texts, n_lines = wrap_column(values, w - 2 * PAD, drawn)
         body.append(texts)
-        if len(data):
-            lines = np.maximum(lines, pd.Series(texts, dtype="object").str.count("\n")
-                               .to_numpy(int) + 1)
+        lines = np.maximum(lines, n_lines)
     rows = [list(r) for r in zip(*body, strict=True)] if len(data) else []
     heights = lines * LEADING + PAD_TOP + PAD_BOTTOM
     return RowsTable(header, rows, heights.astype(float), widths, [c.center for c in cols])
