@@ -33,7 +33,15 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from konray_review.outputs import xlsx
 from konray_review.outputs.sheet import Col, Heading, fit_widths
@@ -310,7 +318,7 @@ def _foot(head: Heading, n_rows: int, width: float, lang: str) -> list[Any]:
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 1), (-1, 1), 8),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    out: list[Any] = [Spacer(1, 2 * mm), block]
+    out: list[Any] = [Spacer(1, 2 * mm), KeepTogether([block])]  # date with its signatures
     if head.footnotes:
         notes = Table([[_lines(x, width)] for x in head.footnotes], colWidths=[width])
         notes.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
