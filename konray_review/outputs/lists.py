@@ -16,13 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from konray_review.outputs import list_pdf, xlsx
-from konray_review.outputs.manifest import ManifestEntry
+from konray_review.outputs.manifest import Format, ListType, ManifestEntry
 from konray_review.outputs.sheet import Col, Heading, text_metrics, write_sheet
 from konray_review.outputs.texts import UNIT_KIND, t
 from konray_review.profile import Profile, slugify
@@ -415,8 +415,9 @@ def _units(frame: pd.DataFrame, level: str) -> list[tuple[tuple[str | None, str 
     if level == "district":
         return [((None, None), frame)]
     if level == "commune":
-        return [((c, None), g) for c, g in frame.groupby("commune", sort=False)]
-    return [((c, v), g) for (c, v), g in frame.groupby(["commune", "village"], sort=False)]
+        return [((str(c), None), g) for c, g in frame.groupby("commune", sort=False)]
+    return [((str(c), str(v)), g) for (c, v), g in frame.groupby(["commune", "village"],
+                                                                 sort=False)]
 
 
 def _rel_path(profile: Profile, year: int, commune: str | None, village: str | None,
@@ -478,7 +479,8 @@ def write_lists(
     years = list(frame.groupby("_year", sort=True))
     if not years and run_info and run_info.get("year") is not None:
         years = [(int(run_info["year"]), frame)]  # nothing accepted: the empty list set
-    for year, yframe in years:
+    for year_key, yframe in years:
+        year = int(cast(int, year_key))
         masks = {lt: _SELECT[lt](yframe) for lt in list_types}
         for level in levels:
             cols = list_columns(standard, with_commune=level == "district", lang=lang)
@@ -515,8 +517,9 @@ def write_lists(
                         else:
                             write_csv(safe.loc[part.index].assign(stt=stt), cols, out / rel,
                                       lang, neutralised=True)
-                        entries.append(ManifestEntry("list", lt, commune, village, fmt, rel,
-                                                     len(part), int(year)))
+                        entries.append(ManifestEntry("list", cast(ListType, lt), commune,
+                                                     village, cast(Format, fmt), rel,
+                                                     len(part), year))
         if full_ids and "district" in levels and "all" in list_types:
             entries += _write_full_ids(yframe, out, int(year), standard=standard,
                                        profile=profile, lang=lang, stamp=stamp, formats=formats)
@@ -544,5 +547,6 @@ def _write_full_ids(frame: pd.DataFrame, out: Path, year: int, *, standard: Stan
                        fit=False)
         else:
             write_csv(part, cols, out / rel, lang)
-        entries.append(ManifestEntry(FULL_IDS_KIND, "all", None, None, fmt, rel, len(part), year))
+        entries.append(ManifestEntry("list_full_ids", "all", None, None, cast(Format, fmt), rel,
+                                     len(part), year))
     return entries

@@ -138,7 +138,7 @@ def quarantine_frame(quarantine: pd.DataFrame, households: pd.DataFrame, *, prof
     zone = getattr(profile, "timezone", None) or (cat.timezone if cat is not None else REVIEW_TZ)
     # Viet Nam time, naive: a date cell in the XLSX, "YYYY-MM-DD HH:MM" in the CSV
     out["submitted_at"] = sub.dt.tz_convert(zone).dt.tz_localize(None).dt.floor("min")
-    years = pd.to_numeric(f.get("review_year"), errors="coerce") if "review_year" in f.columns \
+    years = pd.to_numeric(f["review_year"], errors="coerce") if "review_year" in f.columns \
         else pd.Series(np.nan, index=f.index)
     out["_year"] = years
     order = {n: i for i, n in enumerate(profile.unit_names)}
