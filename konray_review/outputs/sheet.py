@@ -295,7 +295,8 @@ def write_sheet(ws: Any, head: Heading, cols: Sequence[Col], data: pd.DataFrame,
     xlsx.grid(ws, first_data, last_data, n)
     for k in page_breaks:  # data-row positions after which a new printed page starts
         ws.row_breaks.append(Break(id=first_data + k - 1))
-    _footer(ws, head, n, last_data + 1, n_rows, lang, widths)
+    _footer(ws, head, n, last_data + 1, n_rows, lang,
+            [0.0 if c.hidden else w for c, w in zip(cols, widths, strict=True)])
     wrap = xlsx.style_id(ws, wrap=True, valign="top")
     centred = xlsx.style_id(ws, align="center", wrap=True, valign="top")
     styles = [xlsx.style_id(ws, align="center" if c.center else None, valign="top",
