@@ -19,6 +19,9 @@ command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v javac >/dev/null 2>&1 || need_apt+=(default-jdk-headless)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 [ -x "$KONRAY_CHROMIUM" ] || need_apt+=(chromium chromium-driver)
+# the posted lists' PDFs (outputs/list_pdf.py) embed DejaVu Sans Condensed (Debian
+# fonts-dejavu-extra; without it they fall back to DejaVu Sans of fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || need_apt+=(fonts-dejavu-extra)
 if [ -z "${KONRAY_TEST_POSTGRES_URL:-}" ] && [ -z "${KONRAY_PG_BIN:-}" ]; then
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
 fi

@@ -1,9 +1,14 @@
-"""Classified household lists per review year, commune and village (XLSX + CSV).
+"""Classified household lists per review year, commune and village (XLSX + PDF + CSV).
 
 What staff download after the review: everyone reviewed, and separate lists of poor,
 near-poor, escaped (poverty or near-poverty) and newly poor (newly poor and re-poor,
 flagged) households. Data shaping is vectorised (one labelled frame for the whole run);
 files are written per unit. A commune file only ever holds that commune's households.
+
+The XLSX and its PDF are the *posted* list (niêm yết, read out at the village meeting):
+only the columns the meeting reads (``posted_columns``), a short household code, wide
+enough to print at full size on A4 landscape. The CSV and the restricted full-ID file keep
+every column (``list_columns``) and the canonical ``household_id``.
 """
 
 from __future__ import annotations
@@ -11,21 +16,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from konray_review.outputs import xlsx
-from konray_review.outputs.manifest import ManifestEntry
-from konray_review.outputs.sheet import Col, Heading, write_sheet
+from konray_review.outputs import list_pdf, xlsx
+from konray_review.outputs.manifest import Format, ListType, ManifestEntry
+from konray_review.outputs.sheet import Col, Heading, text_metrics, write_sheet
 from konray_review.outputs.texts import UNIT_KIND, t
 from konray_review.profile import Profile, slugify
 from konray_review.schema import code_lists, is_ethnic_minority
-from konray_review.standards import Standard
+from konray_review.sources.normalise import REVIEW_TZ
+from konray_review.standards import STATUS_LABELS, Standard, unconfirmed_rules
 
 LIST_TYPES = ("all", "poor", "near_poor", "escaped", "newly_poor")
 LEVELS = ("district", "commune", "village")
+#: the levels whose lists are posted (niêm yết) and so get a PDF beside the XLSX; the
+#: district lists (thousands of rows, for district staff at a screen) are XLSX + CSV only
+POSTED_LEVELS = ("commune", "village")
 #: manifest kind of the one restricted file per year: the district list with full ID numbers
 FULL_IDS_KIND = "list_full_ids"
 
@@ -123,6 +132,55 @@ def _notes(f: pd.DataFrame, lang: str) -> pd.Series:
     return joined.str.replace(r"(; )+", "; ", regex=True).str.strip("; ")
 
 
+def _initials(prefix: str) -> str:
+    """``dak_ruong-thon_mau_3`` -> ``DR-TM3``: each slug word's first letter, numbers whole."""
+    parts = []
+    for part in prefix.split("-"):
+        if "_" not in part and not part.isalpha():
+            parts.append(part)  # not a slug (an entity uuid piece): kept as it is
+            continue
+        parts.append("".join(w if w.isdigit() else w[:1].upper() for w in part.split("_") if w))
+    return "-".join(parts)
+
+
+def printed_codes(ids: pd.Series) -> pd.Series:
+    """The household code printed on posted lists: short, with no slug underscores.
+
+    Why: ``dak_ruong-thon_mau_3-0000012`` does not fit a printed column and reads badly
+    aloud; ``DR-TM3-0000012`` (commune and village initials, the household number) does.
+    Only the part before the last ``-`` is shortened, once per distinct prefix (one per
+    village), and joined back vectorised. An id without ``-`` is printed as it is, and
+    any id whose short form would collide with another id's is printed in full, so a
+    printed code always names one household. The canonical id stays in the CSV and the
+    full-ID file (and in a hidden column of the XLSX).
+    """
+    text = ids.astype(str)
+    if text.empty:
+        return text
+    split = text.str.rpartition("-")
+    has_prefix = split[1].eq("-")
+    prefixes = pd.unique(split.loc[has_prefix, 0])
+    short = {p: _initials(p) for p in prefixes}
+    code = text.where(~has_prefix, split[0].map(short) + "-" + split[2])
+    pairs = pd.DataFrame({"id": text, "code": code}).drop_duplicates()
+    clash = pairs["code"].duplicated(keep=False)
+    if clash.any():
+        code = code.where(~code.isin(set(pairs.loc[clash, "code"])), text)
+    return code
+
+
+def _deprivation_names(f: pd.DataFrame, standard: Standard, lang: str) -> pd.Series:
+    """``"Việc làm; Bảo hiểm y tế"``: the deprived indicators' names, vectorised per column."""
+    out = pd.Series("", index=f.index, dtype="object")
+    for ind in standard.indicators:
+        col = f"dep_{ind.id}"
+        if col not in f.columns:
+            continue
+        name = getattr(ind.name, lang, ind.name.vi)
+        out = out + np.where(f[col].fillna(False).to_numpy(bool), name + "; ", "")
+    return out.str.removesuffix("; ")
+
+
 def _village_order(f: pd.DataFrame, profile: Profile) -> pd.Series:
     """Position of each village in the profile's village list (unknown ones last)."""
     try:
@@ -154,6 +212,7 @@ def classified_frame(households: pd.DataFrame, result: pd.DataFrame, *, standard
     for c in ("_category", "_transition", "_year", "_commune_order", "_village_order"):
         out[c] = f[c]
     out["household_id"] = f["household_id"].astype(str)
+    out["household_code"] = printed_codes(out["household_id"])
     out["head_name"] = f["head_name"].fillna("").astype(str)
     full_ids = f["head_id_number"].astype("object").fillna("").astype(str)
     out["_head_id_full"] = full_ids
@@ -172,6 +231,7 @@ def classified_frame(households: pd.DataFrame, result: pd.DataFrame, *, standard
         flags = f[col].fillna(False).to_numpy(bool) if col in f.columns else np.zeros(len(f), bool)
         out[col] = np.where(flags, t("yes_mark", lang), "")
     out["deprivation_count"] = f["deprivation_count"].astype(int)
+    out["deprivation_names"] = _deprivation_names(f, standard, lang)
     out["category"] = f["_category"].map(cat).fillna(t("unclassified", lang))
     prev = (_as_codes(f["previous_category"]) if "previous_category" in f.columns
             else pd.Series(None, index=f.index, dtype="object"))
@@ -208,6 +268,65 @@ def list_columns(standard: Standard, *, with_commune: bool, lang: str = "vi") ->
     return cols
 
 
+def posted_columns(*, with_commune: bool, list_type: str = "all", lang: str = "vi",
+                   hidden_id: bool = True) -> list[Col]:
+    """What the village meeting reads, in order; the rest stays in the CSV / full-ID file.
+
+    STT, household code, head, (commune on district lists), village, income / B1 test,
+    number and names of the deprivations, category, the change since last year on the
+    escaped and newly-poor lists, notes. ``Col.width`` is the widest a column may grow;
+    ``sheet.fit_widths`` sets the printed widths from the content. With ``hidden_id`` the
+    canonical household id follows as a hidden column (for look-ups; never printed).
+    """
+    cols = [Col("stt", t("stt", lang), 5, center=True),
+            Col("household_code", t("household_code", lang), 38, whole=True),
+            Col("head_name", t("head_name", lang), 24)]
+    if with_commune:
+        cols.append(Col("commune", t("commune", lang), 14))
+    cols += [Col("village", t("village", lang), 14),
+             Col("income_test", t("income_short", lang), 14),
+             Col("deprivation_count", t("deprivation_count_short", lang), 10, center=True),
+             Col("deprivation_names", t("deprivation_names", lang), 40),
+             Col("category", t("category_short", lang), 25, whole=True)]
+    if list_type in ("escaped", "newly_poor"):
+        cols.append(Col("transition", t("transition", lang), 16))
+    cols.append(Col("note", t("note", lang), 30))
+    if hidden_id:
+        cols.append(Col("household_id", t("household_id_full", lang), 30, hidden=True))
+    return cols
+
+
+def unconfirmed_footnotes(standard: Standard, profile: Profile | None,
+                          lang: str = "vi") -> list[str]:
+    """The list footer: each rule the classification relied on that is not confirmed.
+
+    From ``standards.unconfirmed_rules`` (the one list the forms, report and portal show,
+    so they never disagree): an introduction, then one numbered line per rule with its
+    value, status and source. Empty when every rule is confirmed.
+    """
+    rules = unconfirmed_rules(standard, profile)
+    if not rules:
+        return []
+    lines = [t("unconfirmed_intro", lang)]
+    for n, r in enumerate(rules, start=1):
+        status = STATUS_LABELS[r.status]
+        lines.append(t("unconfirmed_item", lang, n=n, name=getattr(r.name, lang, r.name.vi),
+                       value=f" = {r.value}" if r.value else "",
+                       status=getattr(status, lang, status.vi), source=r.source))
+    return lines
+
+
+def _period(year: int, run_info: Mapping[str, Any] | None, lang: str) -> str | None:
+    """"Kỳ rà soát năm 2023; danh sách lập ngày 29 tháng 11 năm 2026" (Viet Nam date)."""
+    value = (run_info or {}).get("started_at") or (run_info or {}).get("timestamp")
+    if value is None:
+        return None
+    made = pd.Timestamp(value)
+    made = (made.tz_localize("UTC") if made.tzinfo is None else made).tz_convert(REVIEW_TZ)
+    return t("period_line", lang, year=year, day=made.day, month=made.month,
+             made_year=made.year)
+
+
 def _csv_headers(cols: Sequence[Col], lang: str) -> list[str]:
     prefix = "Thiếu hụt" if lang == "vi" else "Deprived"
     return [f"{prefix}: {c.header}" if c.group else c.header for c in cols]
@@ -237,22 +356,28 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, cols: Sequence[Col], path: Path, lang: str) -> Path:
+def write_csv(frame: pd.DataFrame, cols: Sequence[Col], path: Path, lang: str, *,
+              neutralised: bool = False) -> Path:
     """UTF-8 with a byte-order mark (so Excel reads Vietnamese), CRLF line ends.
 
-    Formula-like text is neutralised (``neutralise_formulas``) before writing.
+    Formula-like text is neutralised (``neutralise_formulas``) before writing, unless the
+    caller did it already for the whole run (``neutralised``: once, not once per file).
     """
-    data = neutralise_formulas(frame.reindex(columns=[c.key for c in cols]))
+    data = frame.reindex(columns=[c.key for c in cols])
+    if not neutralised:
+        data = neutralise_formulas(data)
     data.columns = _csv_headers(cols, lang)
     text = data.to_csv(index=False, lineterminator="\r\n")
     return xlsx.write_bytes(path, text.encode("utf-8-sig"))
 
 
 def write_xlsx(frame: pd.DataFrame, cols: Sequence[Col], path: Path, head: Heading,
-               stamp: Any, lang: str, sheet_title: str) -> Path:
+               stamp: Any, lang: str, sheet_title: str, *, fit: bool = True,
+               metrics: pd.DataFrame | None = None) -> Path:
     wb = xlsx.new_workbook(stamp, head.title)
     ws = wb.create_sheet(sheet_title[:31])
-    splice = write_sheet(ws, head, cols, frame.reindex(columns=[c.key for c in cols]), lang)
+    splice = write_sheet(ws, head, cols, frame.reindex(columns=[c.key for c in cols]), lang,
+                         fit=fit, metrics=metrics)
     return xlsx.save(wb, path, stamp, {1: splice})
 
 
@@ -276,6 +401,10 @@ def _place(profile: Profile, commune: str | None, village: str | None, lang: str
     return " - ".join(parts)
 
 
+def _sign_place(profile: Profile, commune: str | None) -> str | None:
+    return commune if commune is not None else (profile.district or None)
+
+
 def _signatures(level: str) -> list[str]:
     return ["sign_maker", "sign_village", "sign_chair"] if level == "village" \
         else ["sign_maker", "sign_chair"]
@@ -286,8 +415,9 @@ def _units(frame: pd.DataFrame, level: str) -> list[tuple[tuple[str | None, str 
     if level == "district":
         return [((None, None), frame)]
     if level == "commune":
-        return [((c, None), g) for c, g in frame.groupby("commune", sort=False)]
-    return [((c, v), g) for (c, v), g in frame.groupby(["commune", "village"], sort=False)]
+        return [((str(c), None), g) for c, g in frame.groupby("commune", sort=False)]
+    return [((str(c), str(v)), g) for (c, v), g in frame.groupby(["commune", "village"],
+                                                                 sort=False)]
 
 
 def _rel_path(profile: Profile, year: int, commune: str | None, village: str | None,
@@ -314,7 +444,7 @@ def write_lists(
     run_info: Mapping[str, Any] | None = None,
     levels: Sequence[str] = LEVELS,
     list_types: Sequence[str] = LIST_TYPES,
-    formats: Sequence[str] = ("xlsx", "csv"),
+    formats: Sequence[str] = ("xlsx", "pdf", "csv"),
     full_ids: bool = True,
 ) -> list[ManifestEntry]:
     """Write every list for every unit; returns their manifest entries (not yet saved).
@@ -325,18 +455,32 @@ def write_lists(
     level and the "all" list, one restricted file per year (manifest kind
     ``list_full_ids``: all households, full ID numbers) is written for district staff, who
     need the numbers to match other registers; the portal serves it to district users only.
+
+    ``pdf`` writes the posted list as PDF beside its XLSX (same columns, ``list_pdf``) for
+    the posted levels (``POSTED_LEVELS``: commune and village); district lists and the
+    restricted full-ID file have none (not posted; a 7,000-row district PDF would be most of
+    the publish time). Formula-like text is
+    neutralised once for the whole run (``neutralise_formulas``) before the CSVs are cut.
     """
-    unknown = set(levels) - set(LEVELS) | set(list_types) - set(LIST_TYPES)
+    unknown = (set(levels) - set(LEVELS) | set(list_types) - set(LIST_TYPES)
+               | set(formats) - {"xlsx", "pdf", "csv"})
     if unknown:
-        raise ValueError(f"unknown list levels or types: {sorted(unknown)}")
+        raise ValueError(f"unknown list levels, types or formats: {sorted(unknown)}")
     frame = classified_frame(households, result, standard=standard, profile=profile, lang=lang)
+    safe = neutralise_formulas(frame) if "csv" in formats else frame
+    notes = unconfirmed_footnotes(standard, profile, lang)
+    keys = [c.key for c in posted_columns(with_commune=True, list_type="escaped", lang=lang)]
+    metrics = text_metrics(frame, keys)
+    if "pdf" in formats:
+        metrics = metrics.join(list_pdf.point_widths(frame, keys))
     stamp = xlsx.run_stamp(run_info)
     out = Path(out_dir)
     entries: list[ManifestEntry] = []
     years = list(frame.groupby("_year", sort=True))
     if not years and run_info and run_info.get("year") is not None:
         years = [(int(run_info["year"]), frame)]  # nothing accepted: the empty list set
-    for year, yframe in years:
+    for year_key, yframe in years:
+        year = int(cast(int, year_key))
         masks = {lt: _SELECT[lt](yframe) for lt in list_types}
         for level in levels:
             cols = list_columns(standard, with_commune=level == "district", lang=lang)
@@ -344,25 +488,38 @@ def write_lists(
                 ((u.name, None), yframe) for u in profile.units]
             for (commune, village), unit in units:
                 for lt in list_types:
-                    part = unit[masks[lt][yframe.index.get_indexer(unit.index)]]
+                    posted = posted_columns(with_commune=level == "district", list_type=lt,
+                                            lang=lang)
+                    sel = masks[lt][yframe.index.get_indexer(unit.index)]
+                    part = unit[sel]
                     if level == "village" and part.empty:
                         continue
-                    part = part.assign(stt=np.arange(1, len(part) + 1))
+                    stt = np.arange(1, len(part) + 1)
+                    part = part.assign(stt=stt)
+                    m = metrics.loc[part.index].assign(stt=len(str(len(part))))
                     head = Heading(_committee(profile, commune, lang),
                                    t(f"title_{lt}", lang, year=year),
                                    _place(profile, commune, village, lang),
                                    f"{t('standard', lang)}: "
                                    f"{getattr(standard.name, lang, standard.name.vi)}",
-                                   int(year), _signatures(level))
+                                   int(year), _signatures(level),
+                                   period=_period(int(year), run_info, lang),
+                                   sign_place=_sign_place(profile, commune), footnotes=notes)
                     for fmt in formats:
+                        if fmt == "pdf" and level not in POSTED_LEVELS:
+                            continue
                         rel = _rel_path(profile, int(year), commune, village, lt, fmt)
                         if fmt == "xlsx":
-                            write_xlsx(part, cols, out / rel, head, stamp, lang,
-                                       t("list_sheet", lang))
+                            write_xlsx(part, posted, out / rel, head, stamp, lang,
+                                       t("list_sheet", lang), metrics=m)
+                        elif fmt == "pdf":
+                            list_pdf.write_list_pdf(part, posted, out / rel, head, lang, m)
                         else:
-                            write_csv(part, cols, out / rel, lang)
-                        entries.append(ManifestEntry("list", lt, commune, village, fmt, rel,
-                                                     len(part), int(year)))
+                            write_csv(safe.loc[part.index].assign(stt=stt), cols, out / rel,
+                                      lang, neutralised=True)
+                        entries.append(ManifestEntry("list", cast(ListType, lt), commune,
+                                                     village, cast(Format, fmt), rel,
+                                                     len(part), year))
         if full_ids and "district" in levels and "all" in list_types:
             entries += _write_full_ids(yframe, out, int(year), standard=standard,
                                        profile=profile, lang=lang, stamp=stamp, formats=formats)
@@ -374,16 +531,22 @@ def _write_full_ids(frame: pd.DataFrame, out: Path, year: int, *, standard: Stan
                     formats: Sequence[str]) -> list[ManifestEntry]:
     """The restricted district list: every household, ID numbers in full (not for posting)."""
     cols = list_columns(standard, with_commune=True, lang=lang)
+    cols.insert(2, Col("household_code", t("household_code", lang) + (
+        " (trên danh sách niêm yết)" if lang == "vi" else " (on posted lists)"), 16))
     part = frame.assign(stt=np.arange(1, len(frame) + 1), head_id_number=frame["_head_id_full"])
     head = Heading(_committee(profile, None, lang), t("title_full_ids", lang, year=year),
                    _place(profile, None, None, lang), t("full_ids_note", lang), year,
-                   _signatures("district"))
+                   _signatures("district"), sign_place=_sign_place(profile, None))
     entries = []
     for fmt in formats:
+        if fmt == "pdf":
+            continue  # restricted: never posted, so never printed as a notice
         rel = _rel_path(profile, year, None, None, FULL_IDS_KIND, fmt)
         if fmt == "xlsx":
-            write_xlsx(part, cols, out / rel, head, stamp, lang, t("list_sheet", lang))
+            write_xlsx(part, cols, out / rel, head, stamp, lang, t("list_sheet", lang),
+                       fit=False)
         else:
             write_csv(part, cols, out / rel, lang)
-        entries.append(ManifestEntry(FULL_IDS_KIND, "all", None, None, fmt, rel, len(part), year))
+        entries.append(ManifestEntry("list_full_ids", "all", None, None, cast(Format, fmt), rel,
+                                     len(part), year))
     return entries

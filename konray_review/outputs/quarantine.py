@@ -20,9 +20,10 @@ import pandas as pd
 from konray_review.outputs import xlsx
 from konray_review.outputs.lists import _committee, _place, write_csv
 from konray_review.outputs.manifest import ManifestEntry
-from konray_review.outputs.sheet import Col, Heading, write_sheet
+from konray_review.outputs.sheet import Col, Heading, put_cells, write_sheet
 from konray_review.outputs.texts import t
 from konray_review.profile import Profile, load_profile
+from konray_review.sources.normalise import REVIEW_TZ
 
 _REQUIRED = ("household_id", "rule_id")
 _CONTEXT = ("instance_id", "enumerator", "commune", "village")
@@ -40,9 +41,46 @@ def quarantine_columns(*, with_commune: bool, lang: str = "vi") -> list[Col]:
              Col("field", t("field", lang), 22),
              Col("member_nos", "Dòng nhân khẩu" if lang == "vi" else "Member lines", 10),
              Col("message", t("message", lang), 50),
-             Col("submitted_at", t("submitted_at", lang), 17),
+             Col("submitted_at", t("submitted_local", lang), 17,
+                 number_format="dd/mm/yyyy hh:mm"),
              Col("instance_id", t("instance_id", lang), 20)]
     return cols
+
+
+_TABLES = {"households": {"vi": "Hộ", "en": "Household"},
+           "members": {"vi": "Nhân khẩu", "en": "Member"}}
+
+
+def _catalogue() -> Any:
+    """The rule catalogue (field names, time zone), or None where it cannot be found."""
+    from konray_review.quality.catalogue import CatalogueError, load_catalogue
+
+    try:
+        return load_catalogue()
+    except (CatalogueError, OSError):
+        return None
+
+
+def _field_labels(table: pd.Series, column: pd.Series, lang: str) -> pd.Series:
+    """``members.age`` -> ``Nhân khẩu: Tuổi``: the catalogue's field names, per distinct pair.
+
+    A column the catalogue does not name is printed as ``table.column`` (never dropped).
+    """
+    cat = _catalogue()
+    fields = cat.fields if cat is not None else {}
+    pairs = pd.DataFrame({"table": table.astype(str), "column": column.astype(str)})
+    uniq = pairs.drop_duplicates()
+    labels = {}
+    for tb, col in uniq.itertuples(index=False, name=None):
+        name = fields.get(col, {}).get(lang) or fields.get(col, {}).get("vi")
+        if not name:
+            labels[(tb, col)] = f"{tb}.{col}".strip(".")
+            continue
+        tname = _TABLES.get(tb, {}).get(lang)
+        labels[(tb, col)] = f"{tname}: {name}" if tname and tb != "households" else name
+    return pd.Series([labels[k] for k in zip(pairs["table"], pairs["column"], strict=True)],
+                     index=table.index, dtype="object") if len(pairs) else \
+        pd.Series([], index=table.index, dtype="object")
 
 
 def _message(q: pd.DataFrame, lang: str) -> pd.Series:
@@ -86,16 +124,21 @@ def quarantine_frame(quarantine: pd.DataFrame, households: pd.DataFrame, *, prof
     out["commune"] = out["_commune"].fillna(raw.fillna(t("unknown_unit", lang)))
     for c in ("enumerator", "household_id", "head_name", "village", "rule_id", "instance_id"):
         out[c] = f[c].astype("object").fillna("").astype(str) if c in f.columns else ""
-    table = f["table"].astype("object").fillna("") if "table" in f.columns else ""
+    table = (f["table"].astype("object").fillna("") if "table" in f.columns
+             else pd.Series("", index=f.index, dtype="object"))
     column = (f["column"] if "column" in f.columns else f.get("field", pd.Series("", f.index)))
-    out["field"] = (table + "." + column.astype("object").fillna("")).str.strip(".")
+    out["field"] = _field_labels(table, column.astype("object").fillna(""), lang)
     out["member_nos"] = (f["member_nos"].astype("object").fillna("").astype(str)
                          if "member_nos" in f.columns else "")
     out["message"] = _message(f, lang)
     sub = pd.to_datetime(f["submitted_at"], errors="coerce", utc=True) \
-        if "submitted_at" in f.columns else pd.Series(pd.NaT, index=f.index)
-    out["submitted_at"] = sub.dt.strftime("%d/%m/%Y %H:%M").fillna("")
-    years = pd.to_numeric(f.get("review_year"), errors="coerce") if "review_year" in f.columns \
+        if "submitted_at" in f.columns \
+        else pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns, UTC]")
+    cat = _catalogue()
+    zone = getattr(profile, "timezone", None) or (cat.timezone if cat is not None else REVIEW_TZ)
+    # Viet Nam time, naive: a date cell in the XLSX, "YYYY-MM-DD HH:MM" in the CSV
+    out["submitted_at"] = sub.dt.tz_convert(zone).dt.tz_localize(None).dt.floor("min")
+    years = pd.to_numeric(f["review_year"], errors="coerce") if "review_year" in f.columns \
         else pd.Series(np.nan, index=f.index)
     out["_year"] = years
     order = {n: i for i, n in enumerate(profile.unit_names)}
@@ -128,10 +171,16 @@ def _write_xlsx(frame: pd.DataFrame, cols: list[Col], path: Path, head: Heading,
     xlsx.set_widths(ws2, [24, 12, 12])
     ws2.append([xlsx.cell(ws2, t(k, lang), bold=True, border=True, fill=True, align="center")
                 for k in ("enumerator", "households", "issues")])
-    for row in summary.itertuples(index=False, name=None):
-        ws2.append(list(row))
-    xlsx.grid(ws2, 2, len(summary) + 1, 3)
-    xlsx.save(wb, path, stamp, {1: splice})
+    # the rows are streamed as inline strings like the list's (``xlsx.rows_xml``): an
+    # enumerator "name" such as =HYPERLINK(...) stays text, never a live formula (issue 15);
+    # the total row below them is where they are spliced in
+    last = len(summary) + 2
+    total = t("total", lang, n=int(frame["household_id"].nunique())).split(":")[0]
+    put_cells(ws2, last, {col: xlsx.cell(ws2, value, bold=True, border=True) for col, value in
+                          ((1, total), (2, int(frame["household_id"].nunique())),
+                           (3, len(frame)))})
+    xlsx.grid(ws2, 2, last, 3)
+    xlsx.save(wb, path, stamp, {1: splice, 2: (2, summary)})
 
 
 def write_quarantine_lists(
@@ -171,7 +220,8 @@ def write_quarantine_lists(
                 f"quarantine/{year}/{profile.unit(commune).slug}/"
                 f"{year}_{profile.unit(commune).slug}_quarantine")
         _write_xlsx(part, cols, out / f"{stem}.xlsx", head, stamp, lang)
-        write_csv(part, cols, out / f"{stem}.csv", lang)
+        text = part.assign(submitted_at=part["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"))
+        write_csv(text, cols, out / f"{stem}.csv", lang)
         for fmt in ("xlsx", "csv"):
             entries.append(ManifestEntry("quarantine", None, commune, None, fmt,
                                          f"{stem}.{fmt}", len(part), year))

@@ -38,6 +38,29 @@ T: dict[str, dict[str, str]] = {
     "instance_id": {"vi": "Mã phiếu", "en": "Submission ID"},
     "households": {"vi": "Số hộ", "en": "Households"},
     "issues": {"vi": "Số lỗi", "en": "Issues"},
+    # the posted (printed) lists: fewer columns, readable codes (issue 14)
+    "household_code": {"vi": "Mã hộ", "en": "Household code"},
+    "household_id_full": {"vi": "Mã hộ đầy đủ (trong cơ sở dữ liệu)",
+                          "en": "Full household ID (in the database)"},
+    "income_short": {"vi": "Thu nhập / điểm B1 so với chuẩn", "en": "Income / B1 score test"},
+    "deprivation_count_short": {"vi": "Số chỉ số thiếu hụt", "en": "Deprivations"},
+    "deprivation_names": {"vi": "Các chỉ số thiếu hụt", "en": "Deprived in"},
+    "category_short": {"vi": "Phân loại", "en": "Category"},
+    "page_of": {"vi": "Trang {page}/{pages}", "en": "Page {page}/{pages}"},
+    "period_line": {"vi": "Kỳ rà soát năm {year}; danh sách lập ngày {day:02d} tháng {month:02d} "
+                          "năm {made_year}",
+                    "en": "Review of {year}; list made on {day:02d}/{month:02d}/{made_year}"},
+    "date_line_place": {"vi": "{place}, ngày ..... tháng ..... năm {year}",
+                        "en": "{place}, date ....../....../{year}"},
+    "unconfirmed_intro": {
+        "vi": "Lưu ý: kết quả phân loại áp dụng tạm các quy định dưới đây, chưa được xác nhận "
+              "đầy đủ với văn bản gốc (tình trạng; nguồn):",
+        "en": "Note: the classification applies the rules below provisionally; they are not "
+              "fully confirmed against the official text (status; source):"},
+    "unconfirmed_item": {"vi": "{n}. {name}{value} — {status}. Nguồn: {source}",
+                         "en": "{n}. {name}{value} — {status}. Source: {source}"},
+    "submitted_local": {"vi": "Thời điểm nộp phiếu (giờ Việt Nam)",
+                        "en": "Submitted (Viet Nam time)"},
     # notes
     "note_re_poor": {"vi": "Tái nghèo (đã từng thoát nghèo)",
                      "en": "Re-poor (had escaped poverty before)"},

@@ -75,13 +75,42 @@ def cell(ws: Any, value: Any, *, bold: bool = False, italic: bool = False, size:
     return c
 
 
-def setup_print(ws: Any, *, title_rows: str | None, landscape: bool = True) -> None:
-    """A4, fit to one page wide, header rows repeated on every printed page."""
+def style_id(ws: Any, *, align: str | None = None, wrap: bool = False,
+             valign: str | None = None, number_format: str | None = None) -> int:
+    """Index of a cell format (body font) in the workbook, for the streamed data rows."""
+    c = WriteOnlyCell(ws, value=None)
+    c.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=wrap)
+    if number_format:
+        c.number_format = number_format
+    return int(c.style_id)
+
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def excel_serial(values: pd.Series) -> pd.Series:
+    """Naive datetimes as Excel serial days (what a date cell stores), NaT as blank."""
+    ts = pd.to_datetime(values, errors="coerce")
+    return (ts - _EXCEL_EPOCH) / pd.Timedelta(days=1)
+
+
+def setup_print(ws: Any, *, title_rows: str | None, landscape: bool = True,
+                page_label: str | None = None, fit_width: bool = True) -> None:
+    """A4, header rows repeated on every printed page, "Trang &P/&N" in the page footer.
+
+    ``fit_width`` keeps "fit to one page wide" as a safety net; the posted lists' widths
+    are chosen (``sheet.fit_widths``) so that it never has to shrink the text.
+    """
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if page_label:
+        ws.oddFooter.center.text = page_label
+        ws.oddFooter.center.size = 9
+        ws.evenFooter.center.text = page_label
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
@@ -135,7 +164,8 @@ def _escape(value: Any) -> str:
     return str(value).translate(_XML_TEXT)
 
 
-def rows_xml(frame: pd.DataFrame, first_row: int, chunk: int = 2000) -> Iterator[str]:
+def rows_xml(frame: pd.DataFrame, first_row: int, chunk: int = 2000,
+             styles: list[int] | None = None) -> Iterator[str]:
     """Sheet XML for a block of data rows, written straight as text, ``chunk`` rows at a time.
 
     openpyxl builds an object per cell (~50 µs each); a 100,000-household list has millions
@@ -143,12 +173,14 @@ def rows_xml(frame: pd.DataFrame, first_row: int, chunk: int = 2000) -> Iterator
     write-only mode writes too), numbers as ``t="n"``, empty values (None, NaN, "") no
     cell at all. Escaped texts are cached: most values repeat (labels, "X" marks).
     Measured faster than building the strings with pandas or NumPy string operations;
-    yielded in chunks so a large list never sits in memory as one string.
+    yielded in chunks so a large list never sits in memory as one string. ``styles`` gives
+    each column's cell format (``style_id``: wrap, alignment).
     """
     letters = [get_column_letter(j) for j in range(1, frame.shape[1] + 1)]
+    attrs = [f' s="{k}"' for k in styles] if styles else [""] * frame.shape[1]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
         frame[c]) for c in frame.columns]
-    cols = list(zip(letters, numeric, strict=True))
+    cols = list(zip(letters, attrs, numeric, strict=True))
     escaped: dict[Any, str] = {}
     for start in range(0, len(frame), chunk):
         values = frame.iloc[start:start + chunk].astype(object).to_numpy().tolist()
@@ -156,16 +188,16 @@ def rows_xml(frame: pd.DataFrame, first_row: int, chunk: int = 2000) -> Iterator
         for i, row in enumerate(values, start=first_row + start):
             r = str(i)
             out.append(f'<row r="{r}">')
-            for (letter, is_num), v in zip(cols, row, strict=True):
+            for (letter, attr, is_num), v in zip(cols, row, strict=True):
                 if v is None or v is pd.NA or v == "" or v != v:
                     continue
                 if is_num:
-                    out.append(f'<c r="{letter}{r}" t="n"><v>{v}</v></c>')
+                    out.append(f'<c r="{letter}{r}"{attr} t="n"><v>{v}</v></c>')
                     continue
                 text = escaped.get(v)
                 if text is None:
                     text = escaped[v] = _escape(v)
-                out.append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">'
+                out.append(f'<c r="{letter}{r}"{attr} t="inlineStr"><is><t xml:space="preserve">'
                            f"{text}</t></is></c>")
             out.append("</row>")
         yield "".join(out)
@@ -180,11 +212,12 @@ def _gap(xml: bytes, first: int, n: int) -> int:
 
 
 def save(wb: Workbook, path: str | os.PathLike[str], stamp: datetime,
-         splices: Mapping[int, tuple[int, pd.DataFrame]] | None = None) -> Path:
+         splices: Mapping[int, tuple[Any, ...]] | None = None) -> Path:
     """Save with every timestamp set to ``stamp``, atomically (temp file + rename).
 
     ``splices`` maps a sheet number (1-based) to (first data row, data frame): the
-    frame's rows are streamed (``rows_xml``) into the gap left for them above the footer.
+    frame's rows are streamed (``rows_xml``) into the gap left for them above the footer;
+    an optional third item lists each column's cell format.
     """
     buf = io.BytesIO()
     wb.save(buf)
@@ -205,11 +238,11 @@ def save(wb: Workbook, path: str | os.PathLike[str], stamp: datetime,
             if info.filename not in sheets:
                 zout.writestr(zi, data)
                 continue
-            first, frame = sheets[info.filename]
+            first, frame, *rest = sheets[info.filename]
             gap = _gap(data, first, len(frame))
             with zout.open(zi, "w", force_zip64=len(frame) > 200_000) as fh:
                 fh.write(data[:gap])
-                for part in rows_xml(frame, first):
+                for part in rows_xml(frame, first, styles=rest[0] if rest else None):
                     fh.write(part.encode("utf-8"))
                 fh.write(data[gap:])
     return write_bytes(path, out.getvalue())

@@ -23,7 +23,8 @@ def test_commune_xlsx_holds_exactly_that_communes_households(review, written, li
     assert {e.commune for e in entries} == set(review.profile.unit_names)
     for e in entries:
         top, _, data = read_list_xlsx(written / e.path)
-        ids = [r[column(top, "Mã hộ")] for r in data]
+        # the canonical id is the hidden last column; "Mã hộ" shows the short printed code
+        ids = [r[column(top, "Mã hộ đầy đủ (trong cơ sở dữ liệu)")] for r in data]
         villages = {r[column(top, "Thôn, làng")] for r in data}
         mine = want[want["commune"] == e.commune]
         assert sorted(ids) == sorted(mine["household_id"])
@@ -56,10 +57,15 @@ def test_district_list_has_every_household_with_its_commune(review, written):
     assert (df["Xã, thị trấn"].to_numpy() == f.loc[df["Mã hộ"]].to_numpy()).all()
 
 
+def _full_ids_xlsx(written):
+    return next(x for x in read_manifest(written) if x.kind == "list_full_ids"
+                and x.format == "xlsx")
+
+
 def test_vietnamese_headers_and_indicator_names(review, written):
-    e = next(x for x in read_manifest(written) if x.list_type == "poor" and x.format == "xlsx"
-             and x.commune == review.profile.unit_names[1] and x.village is None)
-    top, sub, _ = read_list_xlsx(written / e.path)
+    """Every column (indicator marks included) is in the full-ID file; the posted lists
+    carry the meeting's columns (tests/outputs/test_list_print.py)."""
+    top, sub, _ = read_list_xlsx(written / _full_ids_xlsx(written).path)
     for h in ("STT", "Mã hộ", "Họ và tên chủ hộ", "Số CCCD/CMND của chủ hộ", "Dân tộc",
               "Hộ DTTS", "Thôn, làng", "Số nhân khẩu", "Tổng số chỉ số thiếu hụt",
               "Kết quả phân loại", "Biến động so với năm trước", "Ghi chú"):
@@ -71,10 +77,7 @@ def test_vietnamese_headers_and_indicator_names(review, written):
 
 
 def test_deprivation_marks_and_labels_match_the_classification(review, written):
-    commune = review.profile.unit_names[0]
-    e = next(x for x in read_manifest(written) if x.list_type == "all" and x.format == "xlsx"
-             and x.commune == commune and x.village is None)
-    top, sub, data = read_list_xlsx(written / e.path)
+    top, sub, data = read_list_xlsx(written / _full_ids_xlsx(written).path)
     res = review.result.set_index("household_id")
     id_col = column(top, "Mã hộ")
     for ind in review.standard.indicators:
@@ -87,6 +90,21 @@ def test_deprivation_marks_and_labels_match_the_classification(review, written):
     cats = {r[column(top, "Kết quả phân loại")] for r in data}
     assert cats <= {"Hộ nghèo", "Hộ cận nghèo", "Hộ có mức sống trung bình", "Không thuộc diện",
                     "Chưa phân loại (thiếu thông tin thu nhập)"}
+
+
+def test_posted_list_names_the_deprivations_of_each_household(review, written):
+    commune = review.profile.unit_names[0]
+    e = next(x for x in read_manifest(written) if x.list_type == "all" and x.format == "xlsx"
+             and x.commune == commune and x.village is None)
+    top, _, data = read_list_xlsx(written / e.path)
+    res = review.result.set_index("household_id")
+    names = {f"dep_{i.id}": i.name.vi for i in review.standard.indicators}
+    for r in data:
+        hid = r[column(top, "Mã hộ đầy đủ (trong cơ sở dữ liệu)")]
+        want = [n for col, n in names.items() if bool(res.loc[hid, col])]
+        got = r[column(top, "Các chỉ số thiếu hụt")]
+        assert (got.split("; ") if got else []) == want, hid
+        assert r[column(top, "Số chỉ số thiếu hụt")] == res.loc[hid, "deprivation_count"]
 
 
 def test_newly_poor_list_flags_re_poor(review, written):
@@ -121,8 +139,8 @@ def test_xlsx_print_setup_and_frozen_header(review, written):
     assert ws.print_title_rows == "$8:$10"
     assert ws["A4"].value == f"DANH SÁCH HỘ NGHÈO SAU RÀ SOÁT NĂM {2023}"
     assert e.commune in ws["A5"].value
-    assert "CHỦ TỊCH" in ws.cell(ws.max_row, ws.max_column - 13).value or any(
-        "CHỦ TỊCH" in str(c.value) for c in ws[ws.max_row])
+    assert any("CHỦ TỊCH" in str(c.value) for row in ws.iter_rows(min_row=ws.max_row - 25)
+               for c in row)
 
 
 def test_english_headers(review, tmp_path):
