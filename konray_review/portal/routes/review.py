@@ -15,7 +15,6 @@ from konray_review.portal.data import (
     ListFilter,
     YearData,
     apply_filter,
-    commune_summary,
     deprivation_table,
     transition_table,
 )
@@ -48,10 +47,12 @@ def _runs_records(runs: pd.DataFrame, user) -> list[dict]:
     return runs.to_dict("records")
 
 
-def _latest_output_run(request: Request, year: int) -> dict | None:
-    runs = state(request).data.runs(year)
-    ok = runs[(runs["status"] == "succeeded") & runs["output_dir"].notna()] if len(runs) else runs
-    return None if ok.empty else ok.iloc[0].to_dict()
+def _latest_output_run(request: Request, yd: YearData) -> dict | None:
+    """The run the page's snapshot is of (its files go with its numbers), when it has output."""
+    if yd.run_id is None:
+        return None
+    run = state(request).data.run(yd.run_id)
+    return run if run is not None and run.get("output_dir") else None
 
 
 @router.get("/years")
@@ -80,9 +81,9 @@ def year_page(request: Request, year: int) -> Response:
     user = require_user(request)
     yd = _year_data(request, year)
     communes = visible(user, yd.communes)
-    summary = commune_summary(yd.frame[yd.frame["commune"].isin(communes)], None, communes)
+    summary = yd.summary(communes, None)
     rows = summary[~summary["is_total"]].to_dict("records")
-    latest = _latest_output_run(request, year)
+    latest = _latest_output_run(request, yd)
     return render(request, "year.html", user=user, year=year, rows=rows, slug=yd.slug_of,
                   latest=latest,
                   entries=visible_entries(user, latest["output_dir"]) if latest else [])
@@ -97,7 +98,7 @@ def dashboard(request: Request, year: int) -> Response:
     communes = visible(user, yd.communes)
     frame = yd.frame[yd.frame["commune"].isin(communes)]
     target = st.profile.target(year, "poor_rate_max")
-    summary = commune_summary(frame, target, communes)
+    summary = yd.summary(communes, target)
     rows = summary[~summary["is_total"]]
     total = summary[summary["is_total"]].iloc[0].to_dict()
     total_label = (st.profile.total_label(lang) if user.sees_all
@@ -148,13 +149,13 @@ def commune_list(request: Request, year: int, slug: str, page: int = 1) -> Respo
         raise HTTPException(status_code=404)
     require_unit(user, commune)
     f = _parse_filter(request, yd)
-    in_commune = yd.frame[yd.frame["commune"] == commune]
+    in_commune = yd.in_commune(commune)
     rows = apply_filter(in_commune, f, yd.indicators)
     size = state(request).config.page_size
     pages = max(1, math.ceil(len(rows) / size))
     page = min(max(page, 1), pages)
     shown = rows.iloc[(page - 1) * size: page * size]
-    villages = commune_summary(in_commune, None, yd.villages(commune), by="village")
+    villages = yd.village_counts(commune)
     std_names = _indicator_names(request, year)
     return render(
         request, "commune.html", user=user, year=year, commune=commune, slug=slug,
@@ -194,9 +195,12 @@ def household_page(request: Request, year: int, household_id: str) -> Response:
     try:
         require_unit(user, commune)
     except HTTPException:
+        audit.record(st.engine, "access_denied", username=user.username, role=user.role,
+                     review_year=year, unit=commune, obj=household_id, ip=client_ip(request))
         raise HTTPException(status_code=404) from None  # do not confirm the id exists
-    members = st.data.members(year, household_id)
-    hh = st.data.household_row(year, household_id)
+    # the roster and the household row from the same snapshot as the classification
+    members = yd.members_of(household_id)
+    hh = yd.household_row(household_id)
     cls = match.drop(columns=["search_key"], errors="ignore")
     view = household.build(year, row, hh, members, cls, lang_of(request), st.profile)
     audit.record(st.engine, "view_household", username=user.username, role=user.role,
@@ -214,6 +218,7 @@ def quarantine_page(request: Request, year: int, commune: str | None = None) -> 
         raise HTTPException(status_code=404)
     yd = st.data.year(year)
     known = list(yd.communes) if yd else []
+    qsource = yd.quarantine if yd is not None else None
     if commune:
         name = yd.commune_of_slug(commune) if yd else None
         if name is None:
@@ -222,7 +227,10 @@ def quarantine_page(request: Request, year: int, commune: str | None = None) -> 
         wanted: list[str] | None = [name]
     else:
         wanted = None if user.sees_all else list(user.communes)
-    rows = st.data.quarantine(year, wanted)
+    if qsource is not None:
+        rows = qsource if wanted is None else qsource[qsource["commune"].isin(wanted)]
+    else:
+        rows = st.data.quarantine(year, wanted)
     return render(request, "quarantine.html", user=user, year=year,
                   rows=rows.to_dict("records"), commune=commune,
                   communes=[(yd.slug_of(c), c) for c in visible(user, known)] if yd else [])
