@@ -234,3 +234,19 @@ def quarantine_page(request: Request, year: int, commune: str | None = None) -> 
     return render(request, "quarantine.html", user=user, year=year,
                   rows=rows.to_dict("records"), commune=commune,
                   communes=[(yd.slug_of(c), c) for c in visible(user, known)] if yd else [])
+
+
+@router.get("/years/{year}/standard")
+def standard_page(request: Request, year: int) -> Response:
+    """The standard in force for the year: each rule, its source, confirmed or not."""
+    from konray_review.portal.standard_page import rows as rule_rows
+
+    user = require_user(request)
+    st = state(request)
+    if year not in st.data.years():
+        raise HTTPException(status_code=404)
+    lang = lang_of(request)
+    std, rules = rule_rows(year, st.profile, lang)
+    return render(request, "standard.html", user=user, year=year, rules=rules,
+                  standard_id=std.id, standard_name=getattr(std.name, lang),
+                  n_unconfirmed=sum(r.status != "confirmed" for r in rules))
