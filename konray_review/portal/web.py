@@ -108,6 +108,7 @@ def render(request: Request, template: str, status_code: int = 200,
         "label": partial(_label, lang=lang), "csrf_token": sess.csrf if sess else "",
         "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "pct": partial(pct, lang=lang), "num": partial(num, lang=lang), "group": grouped,
+        "when": partial(local_time, tz=time_zone(state(request).profile)),
         **context,
     }
     templates = state(request).templates
@@ -142,3 +143,39 @@ def num(value: Any, lang: str = "vi") -> str:
     except (TypeError, ValueError):
         return ""
     return text.replace(",", ".") if lang == "vi" else text
+
+
+#: Vietnam has one time zone; a profile may name another (``time_zone``) when it carries one
+DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def time_zone(profile: Any) -> str:
+    return getattr(profile, "time_zone", None) or DEFAULT_TIME_ZONE
+
+
+def local_time(value: Any, tz: str = DEFAULT_TIME_ZONE, seconds: bool = False) -> str:
+    """A stored time (naive UTC, or aware) in the profile's zone, with its offset shown.
+
+    Why: the store keeps UTC; staff read "07:30", not "00:30", for a run at half past seven.
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if not isinstance(value, datetime):
+        return str(value)
+    if value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(ZoneInfo(tz))
+    offset = local.utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    minutes = int(offset.total_seconds() % 3600 // 60) if offset is not None else 0
+    zone = f"GMT{hours:+d}" + (f":{minutes:02d}" if minutes else "")
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" ({zone})"

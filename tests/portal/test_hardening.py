@@ -62,3 +62,21 @@ def test_a_refused_page_is_audited(fx, clients) -> None:
         rows = conn.execute(sa.select(tables.audit_log.c.object, tables.audit_log.c.review_year)
                             .where(tables.audit_log.c.action == "access_denied")).all()
     assert (f"/years/{YEAR}/communes/{slug}", YEAR) in rows
+
+
+def test_times_are_shown_in_the_profile_time_zone(clients) -> None:
+    from datetime import UTC, datetime
+
+    import pandas as pd
+
+    from konray_review.portal.web import local_time
+
+    assert local_time(datetime(2026, 12, 1, 0, 30)) == "2026-12-01 07:30 (GMT+7)"
+    assert local_time(pd.Timestamp("2026-11-30 20:15:09", tz="UTC"), seconds=True) == \
+        "2026-12-01 03:15:09 (GMT+7)"
+    assert local_time(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tz="Europe/Paris") == \
+        "2026-06-01 14:00 (GMT+2)"
+    assert local_time(None) == "" and local_time(pd.NaT) == ""
+    page = clients["admin"].get("/admin/audit")
+    assert "(GMT+7)" in page.text and "(UTC)" not in page.text
+    assert "(GMT+7)" in clients["district"].get("/years").text
