@@ -136,8 +136,9 @@ def _install_proxy_warning(app: FastAPI) -> None:
         return await call_next(request)
 
 
-#: numbers a URL may carry: a year, a page (bigger ones are "not found", never a 500)
-NUMBER_PARAMS = {"year": (1900, 2200), "page": (1, 1_000_000)}
+#: numbers a URL may carry: a year, a page (beyond these "not found", never a 500; a page
+#: below 1 is still taken as the first, as the list page always did)
+NUMBER_PARAMS = {"year": (1900, 2200), "page": (-1_000_000, 1_000_000)}
 
 
 def bounded_numbers(request: Request) -> None:
