@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from konray_review.portal import audit, csrf
 from konray_review.portal.accounts import AccountError, set_password
 from konray_review.portal.i18n import LANG_COOKIE, LANGS
-from konray_review.portal.login import check_password
+from konray_review.portal.login import check_password, hashing
 from konray_review.portal.sessions import COOKIE_NAME
 from konray_review.portal.web import (
     check_csrf,
@@ -29,7 +29,7 @@ router = APIRouter()
 
 
 @router.get("/healthz", include_in_schema=False)
-def healthz() -> PlainTextResponse:
+async def healthz() -> PlainTextResponse:
     """For the reverse proxy / service manager: the app is up (no data, no login)."""
     return PlainTextResponse("ok")
 
@@ -70,7 +70,7 @@ async def login(request: Request) -> Response:
     password = str(form.get("password", ""))
     ip = client_ip(request)
     # throttle, argon2 and audit are blocking work: off the event loop (/healthz stays quick)
-    outcome = await run_in_threadpool(check_password, st, username, password, ip)
+    outcome = await hashing(st.config.hash_threads, check_password, st, username, password, ip)
     if outcome.lock is not None:
         return _login_page(request, next_url=next_url, error="login_locked", status_code=429,
                            minutes=max(1, -(-outcome.lock.seconds_left // 60)))
@@ -124,9 +124,9 @@ async def change_password(request: Request) -> Response:
     form = await check_csrf(request)
     st = state(request)
     ip = client_ip(request)
-    outcome = await run_in_threadpool(
-        check_password, st, user.username, str(form.get("current", "")), ip,
-        failed_action="password_change_failed", locked_action="password_change_locked")
+    outcome = await hashing(
+        st.config.hash_threads, check_password, st, user.username, str(form.get("current", "")),
+        ip, failed_action="password_change_failed", locked_action="password_change_locked")
     if outcome.lock is not None:
         return render(request, "password.html", status_code=429, user=user,
                       error="login_locked",
@@ -135,7 +135,8 @@ async def change_password(request: Request) -> Response:
         return render(request, "password.html", status_code=400, user=user,
                       error="wrong_password")
     try:
-        await run_in_threadpool(set_password, st.engine, user.username, str(form.get("new", "")))
+        await hashing(st.config.hash_threads, set_password, st.engine, user.username,
+                      str(form.get("new", "")))
     except AccountError as exc:
         return render(request, "password.html", status_code=400, user=user, error_text=str(exc))
     await run_in_threadpool(audit.record, st.engine, "password_change", username=user.username,
