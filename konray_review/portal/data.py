@@ -69,6 +69,8 @@ class YearData:
     _village_counts: dict[str, pd.DataFrame] = field(default_factory=dict)
     _members_at: dict[str, np.ndarray] = field(default_factory=dict)
     _households_at: dict[str, int] = field(default_factory=dict)
+    #: page parts computed from this snapshot (valid as long as it: it never changes)
+    cache: dict[tuple, dict] = field(default_factory=dict)
 
     def commune_of_slug(self, slug: str) -> str | None:
         return self.slugs.get(slug)

@@ -93,15 +93,27 @@ def year_page(request: Request, year: int) -> Response:
 def dashboard(request: Request, year: int) -> Response:
     user = require_user(request)
     yd = _year_data(request, year)
-    st = state(request)
     lang = lang_of(request)
     communes = visible(user, yd.communes)
+    # the snapshot never changes: the tables of one view (units seen, language) are computed
+    # once per snapshot, not per request
+    key = ("dashboard", tuple(communes), lang, user.sees_all)
+    ctx = yd.cache.get(key)
+    if ctx is None:
+        ctx = yd.cache[key] = _dashboard_context(request, yd, year, communes, lang,
+                                                 user.sees_all)
+    return render(request, "dashboard.html", user=user, year=year, slug=yd.slug_of, **ctx)
+
+
+def _dashboard_context(request: Request, yd: YearData, year: int, communes: list[str],
+                       lang: str, sees_all: bool) -> dict:
+    st = state(request)
     frame = yd.frame[yd.frame["commune"].isin(communes)]
     target = st.profile.target(year, "poor_rate_max")
     summary = yd.summary(communes, target)
     rows = summary[~summary["is_total"]]
     total = summary[summary["is_total"]].iloc[0].to_dict()
-    total_label = (st.profile.total_label(lang) if user.sees_all
+    total_label = (st.profile.total_label(lang) if sees_all
                    else translate("total_visible", lang))
     chart = bar_chart(
         [*rows["commune"], total_label],
@@ -117,11 +129,11 @@ def dashboard(request: Request, year: int) -> Response:
     dep_chart = bar_chart([names[i][0] for i in deps["indicator"]],
                           [float(v) for v in deps["rate"]],
                           title=translate("deprivation_table", lang))
-    return render(request, "dashboard.html", user=user, year=year, rows=rows.to_dict("records"),
-                  total=total, target=target, chart=chart, dep_chart=dep_chart,
-                  deps=deps.to_dict("records"), names=names,
-                  transitions=transition_table(frame, TRANSITIONS).to_dict("records"),
-                  slug=yd.slug_of, standard=std.id)
+    return {"rows": rows.to_dict("records"), "total": total, "target": target,
+            "chart": chart, "dep_chart": dep_chart, "deps": deps.to_dict("records"),
+            "names": names,
+            "transitions": transition_table(frame, TRANSITIONS).to_dict("records"),
+            "standard": std.id}
 
 
 def _parse_filter(request: Request, yd: YearData) -> ListFilter:
