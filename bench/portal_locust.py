@@ -13,10 +13,11 @@ import json
 import os
 import random
 import re
+from pathlib import Path
 
 from locust import HttpUser, between, constant, task
 
-PLAN = json.loads(open(os.environ["KONRAY_BENCH_PLAN"], encoding="utf-8").read())
+PLAN = json.loads(Path(os.environ["KONRAY_BENCH_PLAN"]).read_text(encoding="utf-8"))
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -57,7 +58,8 @@ class Browser(HttpUser):
     @task(6)
     def household(self) -> None:
         hid = random.choice(PLAN["households"])
-        self.client.get(f"/years/{PLAN['year']}/households/{hid}", name="/years/{y}/households/{id}")
+        self.client.get(f"/years/{PLAN['year']}/households/{hid}",
+                        name="/years/{y}/households/{id}")
 
     @task(1)
     def download(self) -> None:

@@ -64,7 +64,7 @@ def check_password_strength(password: str, username: str | None = None) -> None:
             f"mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự, không tính khoảng trắng "
             f"(password must have at least {MIN_PASSWORD_LENGTH} characters, spaces aside)"
         )
-    from zxcvbn import zxcvbn
+    from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # ships no type hints
 
     inputs = [username, *re.split(r"[._-]", username)] if username else []
     score = zxcvbn(password[:100], user_inputs=[i for i in inputs if i])["score"]
@@ -107,10 +107,12 @@ def add_user(engine: sa.Engine, username: str, password: str, role: str,
         exists = conn.execute(sa.select(users.c.id).where(users.c.username == username)).first()
         if exists:
             raise AccountError(f"tài khoản đã có / account exists: {username}")
-        uid = conn.execute(users.insert().values(
+        key = conn.execute(users.insert().values(
             username=username, role=role, password_hash=pw_hash, active=True,
             created_at=now, password_changed_at=now,
-        )).inserted_primary_key[0]
+        )).inserted_primary_key
+        assert key is not None  # an INSERT into a table with an integer primary key
+        uid = int(key[0])
         if communes:
             conn.execute(user_communes.insert(), [{"user_id": uid, "commune": c} for c in communes])
     return User(uid, username, role, True, tuple(communes))

@@ -10,6 +10,7 @@ import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -68,13 +69,13 @@ def _open_store(config: PortalConfig):
     return Store(config.store_url)
 
 
-def create_app(config: PortalConfig | None = None, *, store: object | None = None) -> FastAPI:
+def create_app(config: PortalConfig | None = None, *, store: Any = None) -> FastAPI:
     """The portal over ``store`` (default: the store at ``config.store_url``)."""
     from konray_review.profile import load_profile
 
     config = config or PortalConfig.from_env()
     store = store or _open_store(config)
-    engine = store.engine  # type: ignore[attr-defined]
+    engine = store.engine
     ensure_tables(engine)
     secret = load_secret(config.secret)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -186,10 +187,10 @@ def _audit_refused(request: Request) -> None:
     from konray_review.portal.web import client_ip, optional_user, state
 
     user = optional_user(request)
-    year = request.path_params.get("year")
+    year = str(request.path_params.get("year") or "")
     audit.record(state(request).engine, "access_denied",
                  username=user.username if user else None, role=user.role if user else None,
-                 review_year=int(year) if str(year or "").isdigit() else None,
+                 review_year=int(year) if year.isdigit() else None,
                  obj=request.url.path, ip=client_ip(request))
 
 

@@ -65,13 +65,14 @@ def users_add(
     from konray_review.profile import load_profile
 
     profile = load_profile()
-    names = []
+    names: list[str] = []
     for c in commune or []:
         canon = profile.canonical_unit(c)
         if canon is None:
             _fail(ValueError(f"xã không có trong hồ sơ {profile.id}: {c!r} (unknown commune); "
                              f"một trong {profile.unit_names}"))
-        names.append(canon)
+        else:
+            names.append(canon)
     password, show = _password(generate, password_stdin)
     try:
         add_user(_engine(store), username, password, role, names)

@@ -42,17 +42,19 @@ def is_https(request: Request) -> bool:
 
 
 def session_of(request: Request) -> Session | None:
-    cached = getattr(request.state, "krv_session", False)
-    if cached is not False:
+    cached: Session | bool | None = getattr(request.state, "krv_session", False)
+    if not isinstance(cached, bool):
         return cached
-    sess = state(request).sessions.load(request.cookies.get(COOKIE_NAME))
+    if cached is None:
+        return None
+    sess: Session | None = state(request).sessions.load(request.cookies.get(COOKIE_NAME))
     request.state.krv_session = sess
     return sess
 
 
 def optional_user(request: Request) -> User | None:
-    cached = getattr(request.state, "krv_user", False)
-    if cached is not False:
+    cached: User | bool | None = getattr(request.state, "krv_user", False)
+    if not isinstance(cached, bool):
         return cached
     sess = session_of(request)
     user = get_user(state(request).engine, user_id=sess.user_id) if sess else None
