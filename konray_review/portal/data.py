@@ -136,9 +136,17 @@ class PortalData:
         self._loading: dict[int, threading.Lock] = {}
         self._current: dict[int, YearData | None] = {}
         self._targets: dict[int, tuple[float, str | None]] = {}
+        self._years: tuple[float, tuple[int, ...]] | None = None
 
     def years(self) -> list[int]:
-        return self.store.review_years()
+        """The store's review years (cached like the run log: asking scans the households)."""
+        now = time.monotonic()
+        hit = self._years
+        if hit is not None and now - hit[0] < self.SIGNATURE_TTL:
+            return list(hit[1])
+        years = self.store.review_years()
+        self._years = (now, tuple(years))
+        return years
 
     def runs(self, year: int | None = None) -> pd.DataFrame:
         return self.store.list_runs(year)
