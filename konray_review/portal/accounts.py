@@ -20,7 +20,12 @@ MIN_PASSWORD_LENGTH = 10
 #: the least zxcvbn score (0–4) a new password needs
 MIN_PASSWORD_SCORE = 3
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-_hasher = PasswordHasher()
+#: argon2id with OWASP's Password Storage Cheat Sheet parameters (m=19 MiB, t=2, p=1), one of
+#: its equivalent-strength settings: ~7x less CPU per login than argon2-cffi's default
+#: (RFC 9106 low-memory: 64 MiB, t=3, p=4), which on a 2-core server made 200 staff logging in
+#: at once wait a minute (issue 15). Older hashes are upgraded at their next login
+#: (``check_needs_rehash`` in ``authenticate``).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # verified against when the account does not exist, so timing does not reveal which names exist
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 

@@ -180,3 +180,17 @@ def test_healthz_answers_while_a_login_is_hashing(app, monkeypatch) -> None:
             release.set()
             t.join(30)
     assert result["login"] == 303
+
+
+def test_an_older_hash_is_upgraded_at_login(app) -> None:
+    """Hashes made with argon2-cffi's default (64 MiB, t=3, p=4) move to the portal's
+    parameters (19 MiB, t=2, p=1) at the next successful login."""
+    engine = app.state.portal.engine
+    with engine.begin() as conn:
+        conn.execute(tables.users.update().where(tables.users.c.username == "huyen")
+                     .values(password_hash=PasswordHasher().hash(PASSWORD)))
+    assert accounts_mod.authenticate(engine, "huyen", PASSWORD) is not None
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(tables.users.c.password_hash)
+                              .where(tables.users.c.username == "huyen")).scalar_one()
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
