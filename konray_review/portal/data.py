@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ from konray_review import aggregates
 from konray_review.profile import slugify
 from konray_review.schema import is_ethnic_minority
 from konray_review.standards import Standard
+
+T = TypeVar("T")
 
 LIST_COLUMNS = ("head_name", "previous_category", "review_reason", "income_per_capita",
                 "b1_score")
@@ -70,7 +73,19 @@ class YearData:
     _members_at: dict[str, np.ndarray] = field(default_factory=dict)
     _households_at: dict[str, int] = field(default_factory=dict)
     #: page parts computed from this snapshot (valid as long as it: it never changes)
-    cache: dict[tuple, dict] = field(default_factory=dict)
+    cache: dict[tuple, Any] = field(default_factory=dict)
+
+    #: most page parts kept per snapshot (searches vary without end: stop adding, not grow)
+    CACHE_LIMIT = 20_000
+
+    def memo(self, key: tuple, build: Callable[[], T]) -> T:
+        """``build()`` once per snapshot for ``key`` (safe: the snapshot never changes)."""
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = build()
+            if len(self.cache) < self.CACHE_LIMIT:
+                self.cache[key] = hit
+        return hit
 
     def commune_of_slug(self, slug: str) -> str | None:
         return self.slugs.get(slug)

@@ -97,11 +97,8 @@ def dashboard(request: Request, year: int) -> Response:
     communes = visible(user, yd.communes)
     # the snapshot never changes: the tables of one view (units seen, language) are computed
     # once per snapshot, not per request
-    key = ("dashboard", tuple(communes), lang, user.sees_all)
-    ctx = yd.cache.get(key)
-    if ctx is None:
-        ctx = yd.cache[key] = _dashboard_context(request, yd, year, communes, lang,
-                                                 user.sees_all)
+    ctx = yd.memo(("dashboard", tuple(communes), lang, user.sees_all),
+                  lambda: _dashboard_context(request, yd, year, communes, lang, user.sees_all))
     return render(request, "dashboard.html", user=user, year=year, slug=yd.slug_of, **ctx)
 
 
@@ -161,18 +158,25 @@ def commune_list(request: Request, year: int, slug: str, page: int = 1) -> Respo
         raise HTTPException(status_code=404)
     require_unit(user, commune)
     f = _parse_filter(request, yd)
-    in_commune = yd.in_commune(commune)
-    rows = apply_filter(in_commune, f, yd.indicators)
     size = state(request).config.page_size
-    pages = max(1, math.ceil(len(rows) / size))
-    page = min(max(page, 1), pages)
-    shown = rows.iloc[(page - 1) * size: page * size]
-    villages = yd.village_counts(commune)
+
+    def page_of_list() -> tuple[list[dict], int, int, int]:
+        rows = apply_filter(yd.in_commune(commune), f, yd.indicators)
+        pages = max(1, math.ceil(len(rows) / size))
+        at = min(max(page, 1), pages)
+        return rows.iloc[(at - 1) * size: at * size].to_dict("records"), len(rows), at, pages
+
+    # one filtered page per snapshot: the same list is opened by many staff
+    shown, n, page, pages = yd.memo(("list", commune, f, page, size), page_of_list)
+    def village_rows() -> list[dict]:
+        v = yd.village_counts(commune)
+        return v[~v["is_total"]].to_dict("records")
+
+    villages = yd.memo(("villages", commune), village_rows)
     std_names = _indicator_names(request, year)
     return render(
         request, "commune.html", user=user, year=year, commune=commune, slug=slug,
-        villages=villages[~villages["is_total"]].to_dict("records"),
-        rows=shown.to_dict("records"), n=len(rows), page=page, pages=pages, f=f,
+        villages=villages, rows=shown, n=n, page=page, pages=pages, f=f,
         categories=(*CATEGORIES, "unknown"), transitions=TRANSITIONS,
         indicators=[(i, std_names.get(i, i)) for i in yd.indicators],
         query_without_page=_query_without_page(request),
@@ -214,7 +218,10 @@ def household_page(request: Request, year: int, household_id: str) -> Response:
     members = yd.members_of(household_id)
     hh = yd.household_row(household_id)
     cls = match.drop(columns=["search_key"], errors="ignore")
-    view = household.build(year, row, hh, members, cls, lang_of(request), st.profile)
+    lang = lang_of(request)
+    # the explanation of a household in one snapshot never changes: built once per language
+    view = yd.memo(("household", household_id, lang),
+                   lambda: household.build(year, row, hh, members, cls, lang, st.profile))
     audit.record(st.engine, "view_household", username=user.username, role=user.role,
                  review_year=year, unit=commune, obj=household_id, ip=client_ip(request))
     return render(request, "household.html", user=user, year=year, view=view,
