@@ -261,5 +261,5 @@ def demo(
     _print_outcome(outcome)
     for line in season_lines(season):
         typer.echo(line)
-    typer.echo(f"Kho dữ liệu (store): {store}")
+    typer.echo(f"Kho dữ liệu (store): {st.url}")  # the password hidden
     typer.echo(f"Thư mục kết quả (output folder): {outcome.out_dir}")

@@ -10,12 +10,14 @@ import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from konray_review.portal import throttle
@@ -25,7 +27,7 @@ from konray_review.portal.logs import RedactQueryFilter
 from konray_review.portal.secret import load_secret
 from konray_review.portal.sessions import SessionStore
 from konray_review.portal.tables import ensure_tables
-from konray_review.portal.web import LoginRequired, login_redirect, render
+from konray_review.portal.web import LoginRequired, is_https, login_redirect, render
 
 HERE = Path(__file__).parent
 log = logging.getLogger("konray_review.portal")
@@ -67,13 +69,13 @@ def _open_store(config: PortalConfig):
     return Store(config.store_url)
 
 
-def create_app(config: PortalConfig | None = None, *, store: object | None = None) -> FastAPI:
+def create_app(config: PortalConfig | None = None, *, store: Any = None) -> FastAPI:
     """The portal over ``store`` (default: the store at ``config.store_url``)."""
     from konray_review.profile import load_profile
 
     config = config or PortalConfig.from_env()
     store = store or _open_store(config)
-    engine = store.engine  # type: ignore[attr-defined]
+    engine = store.engine
     ensure_tables(engine)
     secret = load_secret(config.secret)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -97,7 +99,7 @@ def create_app(config: PortalConfig | None = None, *, store: object | None = Non
         yield
 
     app = FastAPI(title="konray-review portal", docs_url=None, redoc_url=None,
-                  openapi_url=None, lifespan=lifespan)
+                  openapi_url=None, lifespan=lifespan, dependencies=[Depends(bounded_numbers)])
     app.state.portal = state
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_handlers(app)
@@ -135,13 +137,61 @@ def _install_proxy_warning(app: FastAPI) -> None:
         return await call_next(request)
 
 
+#: numbers a URL may carry: a year, a page (beyond these "not found", never a 500; a page
+#: below 1 is still taken as the first, as the list page always did)
+NUMBER_PARAMS = {"year": (1900, 2200), "page": (-1_000_000, 1_000_000)}
+
+
+def bounded_numbers(request: Request) -> None:
+    """404 for a year or page outside its range, before any handler sends it to the database.
+
+    Why: ``/years/99999999999999999999`` overflowed the database integer (a 500 with a
+    traceback, issue 15 item 6). Checked for every route in one place.
+    """
+    for params in (request.path_params, request.query_params):
+        for name, (low, high) in NUMBER_PARAMS.items():
+            raw = params.get(name)
+            if raw is None or raw == "":
+                continue
+            text = str(raw).strip()
+            if len(text) > 12 or not text.lstrip("+-").isdigit() or not low <= int(text) <= high:
+                raise StarletteHTTPException(status_code=404)
+
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _install_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:
+            # the type only: a message may hold row data (names); the traceback stays out
+            log.error("lỗi không lường trước (unexpected error) %s on %s",
+                      "portal", request.method)
+            log.debug("unexpected error", exc_info=True)
+            response = PlainTextResponse(
+                "Lỗi máy chủ, vui lòng thử lại sau. (Server error, please try again later.)",
+                status_code=500)
         for k, v in _SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        if is_https(request):
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def _audit_refused(request: Request) -> None:
+    """A refused page (403) in the audit log: who tried which path (no query: it holds names)."""
+    from konray_review.portal import audit
+    from konray_review.portal.web import client_ip, optional_user, state
+
+    user = optional_user(request)
+    year = str(request.path_params.get("year") or "")
+    audit.record(state(request).engine, "access_denied",
+                 username=user.username if user else None, role=user.role if user else None,
+                 review_year=int(year) if year.isdigit() else None,
+                 obj=request.url.path, ip=client_ip(request))
 
 
 def _install_handlers(app: FastAPI) -> None:
@@ -155,6 +205,8 @@ def _install_handlers(app: FastAPI) -> None:
             key = "forbidden" if exc.status_code == 403 else "not_found"
             if exc.detail == "csrf":
                 key = "csrf_failed"
+            elif exc.status_code == 403:
+                await run_in_threadpool(_audit_refused, request)
             return render(request, "error.html", status_code=exc.status_code, message_key=key)
         if exc.status_code == 405:
             return Response(status_code=405)

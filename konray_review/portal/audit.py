@@ -16,6 +16,7 @@ from konray_review.portal.tables import audit_log, utcnow, write
 ACTIONS = (
     "login", "login_failed", "login_locked", "logout", "view_household", "download",
     "user_add", "user_disable", "user_enable", "user_passwd", "password_change",
+    "password_change_failed", "password_change_locked", "user_unlock", "access_denied",
     # the steps after the survey (portal/routes/decisions.py)
     "decision_open", "decision_meeting", "decision_resurvey", "decision_posting",
     "decision_complaint", "decision_recheck", "decision_return", "decision_report",

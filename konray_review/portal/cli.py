@@ -23,10 +23,15 @@ StdinOpt = Annotated[bool, typer.Option(
 
 
 def _engine(store_url: str | None):
+    """The portal tables' engine on the store ``serve`` reads (``resolve_store_url``).
+
+    Why one resolver: ``users add`` after ``demo`` used to write to another file than the
+    one ``serve`` showed, so the new account could not log in.
+    """
     from konray_review.portal.tables import ensure_tables
     from konray_review.store import make_engine
 
-    engine = make_engine(store_url)
+    engine = make_engine(resolve_store_url(store_url))
     ensure_tables(engine)
     return engine
 
@@ -60,13 +65,14 @@ def users_add(
     from konray_review.profile import load_profile
 
     profile = load_profile()
-    names = []
+    names: list[str] = []
     for c in commune or []:
         canon = profile.canonical_unit(c)
         if canon is None:
             _fail(ValueError(f"xã không có trong hồ sơ {profile.id}: {c!r} (unknown commune); "
                              f"một trong {profile.unit_names}"))
-        names.append(canon)
+        else:
+            names.append(canon)
     password, show = _password(generate, password_stdin)
     try:
         add_user(_engine(store), username, password, role, names)
@@ -121,9 +127,27 @@ def users_passwd(username: str, store: StoreOpt = None, generate: GenerateOpt = 
         set_password(_engine(store), username, password)
     except AccountError as exc:
         _fail(exc)
+    from konray_review.portal.throttle import unlock
+
+    unlock(_engine(store), username)  # a new password also ends the account's login waits
     typer.echo(f"Đã đổi mật khẩu {username} (password changed)")
     if show:
         typer.echo(f"Mật khẩu (password, shown once): {password}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str, store: StoreOpt = None) -> None:
+    """Bỏ chặn đăng nhập sai của tài khoản (end the account's login waits)."""
+    from konray_review.portal import audit
+    from konray_review.portal.accounts import AccountError, get_user
+    from konray_review.portal.throttle import unlock
+
+    engine = _engine(store)
+    if get_user(engine, username=username) is None:
+        _fail(AccountError(f"không có tài khoản / no such account: {username}"))
+    unlock(engine, username)
+    audit.record(engine, "user_unlock", obj=username, ip="cli")
+    typer.echo(f"Đã bỏ chặn đăng nhập {username} (unlocked)")
 
 
 def serve(
@@ -134,6 +158,9 @@ def serve(
         "--trusted-proxy", help="IP của reverse proxy tin cậy (trusted proxy IPs, comma)")] = None,
 ) -> None:
     """Chạy cổng thông tin (run the web portal). Production: see docs/portal.md."""
+    if not 1 <= port <= 65535:
+        _fail(ValueError(f"cổng phải từ 1 đến 65535, nhận {port} (port must be 1–65535)"))
+    sock = _bind(host, port)  # before anything is printed: a busy port must not eat passwords
     import uvicorn
 
     from konray_review.portal.app import create_app
@@ -141,7 +168,7 @@ def serve(
     from konray_review.portal.demo_accounts import ensure_demo_accounts
     from konray_review.store import Store
 
-    overrides: dict[str, object] = {"store_url": _serve_store_url(store)}
+    overrides: dict[str, object] = {"store_url": resolve_store_url(store)}
     if proxy:
         overrides["trusted_proxies"] = tuple(p.strip() for p in proxy.split(",") if p.strip())
     config = PortalConfig.from_env(**overrides)
@@ -151,17 +178,40 @@ def serve(
     if made:
         _print_demo_accounts(made)
     typer.echo(f"Cổng thông tin (portal): http://{host}:{port}/  (store: {st.url})")
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
+    server = uvicorn.Server(uvicorn.Config(app, proxy_headers=False, server_header=False))
+    server.run(sockets=[sock])
 
 
-def _serve_store_url(explicit: str | None) -> str | None:
+def _bind(host: str, port: int):
+    """The listening socket, or one clear line when the port is taken or the host unknown."""
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        busy = exc.errno in (98, 48, 10048)  # EADDRINUSE on Linux, macOS, Windows
+        reason = ("cổng đang được chương trình khác dùng; chọn --port khác "
+                  "(port already in use)") if busy else f"không mở được ({exc.strerror})"
+        _fail(ValueError(f"Không mở được {host}:{port}: {reason}"))
+    return sock
+
+
+def resolve_store_url(explicit: str | None) -> str:
     """--store, else KONRAY_STORE_URL, else the default store when it exists, else the demo's.
 
-    ``konray-review demo`` writes its own store under ``$KONRAY_HOME/demo/``; a newcomer who
-    runs ``demo`` then ``serve`` should see the demo without knowing that.
+    Every portal command (``serve``, ``users …``) finds its store here, and ``run`` writes
+    to the same default (``konray_review.store.default_url``). ``konray-review demo`` writes
+    its own store under ``$KONRAY_HOME/demo/``; a newcomer who runs ``demo`` then ``serve``
+    or ``users add`` gets the demo's store without knowing that.
     """
     import os
     from pathlib import Path
+
+    from konray_review.store.engine import default_url
 
     if explicit or os.environ.get("KONRAY_STORE_URL"):
         return explicit or os.environ["KONRAY_STORE_URL"]
@@ -169,7 +219,7 @@ def _serve_store_url(explicit: str | None) -> str | None:
     default, demo = home / "konray-review.sqlite", home / "demo" / "konray-review.sqlite"
     if not default.exists() and demo.exists():
         return f"sqlite:///{demo}"
-    return None
+    return default_url()
 
 
 def _print_demo_accounts(made: list) -> None:

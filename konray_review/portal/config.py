@@ -44,6 +44,7 @@ class PortalConfig:
     max_failures_user: int = 5  # failed logins per account within the window before lockout
     max_failures_ip: int = 20  # failed logins per client address within the window
     throttle_minutes: int = 15
+    hash_threads: int = 1  # password hashes at once per worker process (argon2 is heavy)
     page_size: int = 100
     profile: str | None = None  # district profile id or path (default: KONRAY_PROFILE / kon-ray)
 
@@ -60,6 +61,7 @@ class PortalConfig:
             "max_failures_user": _env_int("KONRAY_PORTAL_MAX_FAILURES_USER", 5),
             "max_failures_ip": _env_int("KONRAY_PORTAL_MAX_FAILURES_IP", 20),
             "throttle_minutes": _env_int("KONRAY_PORTAL_THROTTLE_MINUTES", 15),
+            "hash_threads": _env_int("KONRAY_PORTAL_HASH_THREADS", 1),
             "profile": os.environ.get("KONRAY_PROFILE") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

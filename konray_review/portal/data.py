@@ -1,7 +1,8 @@
-"""What the pages read: the store's tables for a year, cached, filtered, summarised.
+"""What the pages read: one published snapshot of a run per year, filtered, summarised.
 
-Reads go through the store's read API only. A year's frame is cached and rebuilt when the
-year's run log changes (a flow finished), so a page does not re-read 7,000 households.
+Every table a page shows (list, household row, roster, quarantine) comes from the same
+snapshot (``konray_review.store.snapshots``), keyed by run id, so a page never mixes two
+runs. A year's data is rebuilt only when a newer run succeeds, by one thread.
 Everything here is vectorised pandas; nothing loops per household.
 """
 
@@ -10,8 +11,9 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,8 @@ from konray_review import aggregates
 from konray_review.profile import slugify
 from konray_review.schema import is_ethnic_minority
 from konray_review.standards import Standard
+
+T = TypeVar("T")
 
 LIST_COLUMNS = ("head_name", "previous_category", "review_reason", "income_per_capita",
                 "b1_score")
@@ -44,7 +48,12 @@ def _is(values: pd.Series, code: str) -> pd.Series:
 
 @dataclass
 class YearData:
-    """A year's classified households joined with the list columns, plus unit slugs."""
+    """One published run's data for the pages: every table from the same snapshot.
+
+    Built once per run (``PortalData``) and never changed, so a page reading the list, the
+    household row and its roster sees one run only. The per-commune and per-village count
+    tables are computed here once, not per request.
+    """
 
     year: int
     frame: pd.DataFrame
@@ -52,6 +61,31 @@ class YearData:
     communes: tuple[str, ...]
     households: pd.DataFrame  # the canonical household rows (for the household page)
     slugs: dict[str, str] = field(default_factory=dict)  # slug -> commune name
+    run_id: str | None = None  # the run the snapshot is of (None: no finished run yet)
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+    provisional: bool = False  # built from the live tables without being published
+    built_at: float = 0.0
+    #: precomputed: ``aggregates.counts_by`` per commune (all communes of the year)
+    commune_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _by_commune: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _village_counts: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _members_at: dict[str, np.ndarray] = field(default_factory=dict)
+    _households_at: dict[str, int] = field(default_factory=dict)
+    #: page parts computed from this snapshot (valid as long as it: it never changes)
+    cache: dict[tuple, Any] = field(default_factory=dict)
+
+    #: most page parts kept per snapshot (searches vary without end: stop adding, not grow)
+    CACHE_LIMIT = 20_000
+
+    def memo(self, key: tuple, build: Callable[[], T]) -> T:
+        """``build()`` once per snapshot for ``key`` (safe: the snapshot never changes)."""
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = build()
+            if len(self.cache) < self.CACHE_LIMIT:
+                self.cache[key] = hit
+        return hit
 
     def commune_of_slug(self, slug: str) -> str | None:
         return self.slugs.get(slug)
@@ -61,15 +95,51 @@ class YearData:
         return next((s for s, c in self.slugs.items() if c == commune), slugify(commune))
 
     def villages(self, commune: str) -> list[str]:
-        f = self.frame
-        return sorted(f.loc[f["commune"] == commune, "village"].dropna().unique().tolist())
+        f = self.in_commune(commune)
+        return sorted(f["village"].dropna().unique().tolist())
+
+    def in_commune(self, commune: str) -> pd.DataFrame:
+        """The commune's rows of ``frame`` (precomputed split)."""
+        hit = self._by_commune.get(commune)
+        return hit if hit is not None else self.frame.iloc[0:0]
+
+    def village_counts(self, commune: str) -> pd.DataFrame:
+        hit = self._village_counts.get(commune)
+        if hit is None:
+            hit = commune_summary(self.in_commune(commune), None, self.villages(commune),
+                                  by="village")
+            self._village_counts[commune] = hit
+        return hit
+
+    def members_of(self, household_id: str) -> pd.DataFrame:
+        rows = self._members_at.get(household_id)
+        return self.members.iloc[rows] if rows is not None else self.members.iloc[0:0]
+
+    def household_row(self, household_id: str) -> pd.DataFrame:
+        i = self._households_at.get(household_id)
+        return self.households.iloc[[i]] if i is not None else self.households.iloc[0:0]
+
+    def summary(self, communes: Sequence[str], target: float | None) -> pd.DataFrame:
+        """``commune_summary`` of the listed communes from the precomputed counts."""
+        counts = self.commune_counts.set_index("commune").reindex(
+            [c for c in communes if c in set(self.commune_counts["commune"])]).reset_index()
+        return _with_total(counts, target)
 
 
 class PortalData:
-    """Cached access to the store for the web pages (thread-safe; one per application)."""
+    """The pages' data: one published snapshot per year, switched atomically (thread-safe).
+
+    Which run a year shows: its latest succeeded run. Its snapshot is loaded from the store
+    (``konray_review.store.snapshots``) or published there on first use. When a newer run
+    succeeds, one thread builds the new ``YearData`` while the others keep serving the old
+    one (nobody waits unless there is none yet); then one assignment switches. A reload storm
+    (every waiting request rebuilding at once, issue 15 item 4) cannot happen.
+    """
 
     #: how long a year's run-log signature is trusted before asking the store again
     SIGNATURE_TTL = 3.0
+    #: how often a provisional view (no publishable run) is rebuilt
+    PROVISIONAL_TTL = 30.0
 
     def __init__(self, store, unit_order: list[str] | None = None,
                  unit_slugs: Mapping[str, str] | None = None) -> None:
@@ -78,11 +148,20 @@ class PortalData:
         #: commune name -> URL slug from the profile (``Unit.slug``: its code when it has one)
         self.unit_slugs = dict(unit_slugs or {})
         self._lock = threading.Lock()
-        self._cache: dict[int, tuple[tuple, YearData | None]] = {}
-        self._sigs: dict[int, tuple[float, tuple]] = {}
+        self._loading: dict[int, threading.Lock] = {}
+        self._current: dict[int, YearData | None] = {}
+        self._targets: dict[int, tuple[float, str | None]] = {}
+        self._years: tuple[float, tuple[int, ...]] | None = None
 
     def years(self) -> list[int]:
-        return self.store.review_years()
+        """The store's review years (cached like the run log: asking scans the households)."""
+        now = time.monotonic()
+        hit = self._years
+        if hit is not None and now - hit[0] < self.SIGNATURE_TTL:
+            return list(hit[1])
+        years = self.store.review_years()
+        self._years = (now, tuple(years))
+        return years
 
     def runs(self, year: int | None = None) -> pd.DataFrame:
         return self.store.list_runs(year)
@@ -90,35 +169,66 @@ class PortalData:
     def run(self, run_id: str) -> dict | None:
         return self.store.get_run(run_id)
 
-    def _signature(self, year: int) -> tuple:
-        """Identifies the year's state: changes when a run starts or finishes."""
+    def _target(self, year: int) -> str | None:
+        """The run the year should show: its latest succeeded run (cached a few seconds)."""
         now = time.monotonic()
-        hit = self._sigs.get(year)
+        hit = self._targets.get(year)
         if hit is not None and now - hit[0] < self.SIGNATURE_TTL:
             return hit[1]
         runs = self.store.list_runs(year)
-        sig = () if runs.empty else tuple(
-            runs[["run_id", "status", "finished_at"]].astype(str).itertuples(False))
-        self._sigs[year] = (now, sig)
-        return sig
+        ok = runs[runs["status"] == "succeeded"] if len(runs) else runs
+        target = None if ok.empty else str(ok.iloc[0]["run_id"])
+        self._targets[year] = (now, target)
+        return target
+
+    def _fresh(self, data: YearData | None, target: str | None) -> bool:
+        if data is None or data.run_id != target:
+            return False
+        return not data.provisional or time.monotonic() - data.built_at < self.PROVISIONAL_TTL
 
     def year(self, year: int) -> YearData | None:
-        """The year's data, or None when the store holds no classification for it."""
-        sig = self._signature(year)
+        """The year's snapshot data, or None when the store holds no classification for it."""
+        target = self._target(year)
+        current = self._current.get(year)
+        if year in self._current and self._fresh(current, target):
+            return current
         with self._lock:
-            hit = self._cache.get(year)
-            if hit is not None and hit[0] == sig:
-                return hit[1]
-        data = self._load(year)
-        with self._lock:
-            self._cache[year] = (sig, data)
-        return data
+            loading = self._loading.setdefault(year, threading.Lock())
+        if year in self._current and current is not None:
+            if not loading.acquire(blocking=False):
+                return current  # another thread is building the new one: serve the old
+        else:
+            loading.acquire()  # nothing to serve yet: wait for the one loader
+        try:
+            current = self._current.get(year)
+            if year in self._current and self._fresh(current, target):
+                return current
+            data = self._load(year, target, current)
+            self._current[year] = data  # the switch: one assignment
+            return data
+        finally:
+            loading.release()
 
-    def _load(self, year: int) -> YearData | None:
-        cls = self.store.read_classification(year)
+    def _load(self, year: int, target: str | None,
+              current: YearData | None) -> YearData | None:
+        from konray_review.store import snapshots
+
+        engine = self.store.engine
+        snap = None
+        if target is not None:
+            snap = snapshots.load(engine, target) or snapshots.publish(engine, target, year)
+        provisional = snap is None
+        if snap is None:
+            if current is not None and not current.provisional:
+                return current  # a later run is writing: keep showing the finished one
+            snap = snapshots.build(engine, target or "", year, force=True)
+        assert snap is not None
+        return self._year_data(year, snap, provisional)
+
+    def _year_data(self, year: int, snap, provisional: bool) -> YearData | None:
+        cls, hh = snap.classification, snap.households
         if cls.empty:
             return None
-        hh = self.store.read_households(year)
         keep = ["household_id", *[c for c in LIST_COLUMNS if c in hh.columns]]
         frame = cls.merge(hh[keep], on="household_id", how="left", validate="one_to_one")
         frame["ethnic_minority"] = is_ethnic_minority(frame["head_ethnicity"])
@@ -128,21 +238,32 @@ class PortalData:
         # the profile's order of units (as in official reports), unknown names after, by name
         communes = tuple(sorted(frame["commune"].dropna().unique().tolist(),
                                 key=lambda c: (self.unit_order.get(c, len(self.unit_order)), c)))
+        mem = snap.members.reset_index(drop=True)
+        members_at = {str(k): v for k, v in mem.groupby("household_id").indices.items()}
+        households_at = dict(zip(hh["household_id"].astype(str), range(len(hh)), strict=True))
+        by_commune = {str(c): part for c, part in frame.groupby("commune", sort=False)}
+        counts = aggregates.counts_by(frame, _result(frame), ["commune"])
         return YearData(year, frame, indicators, communes, hh,
-                        {self.unit_slugs.get(c) or slugify(c): c for c in communes})
+                        {self.unit_slugs.get(c) or slugify(c): c for c in communes},
+                        run_id=snap.run_id or None, members=mem, quarantine=snap.quarantine,
+                        provisional=provisional, built_at=time.monotonic(),
+                        commune_counts=counts, _by_commune=by_commune,
+                        _members_at=members_at, _households_at=households_at)
 
     def members(self, year: int, household_id: str) -> pd.DataFrame:
-        return self.store.read_members(year, household_ids=[household_id])
+        data = self.year(year)
+        return data.members_of(household_id) if data is not None else pd.DataFrame()
 
     def household_row(self, year: int, household_id: str) -> pd.DataFrame:
         data = self.year(year)
-        if data is None:
-            return pd.DataFrame()
-        hh = data.households
-        return hh[hh["household_id"] == household_id]
+        return data.household_row(household_id) if data is not None else pd.DataFrame()
 
     def quarantine(self, year: int, communes: list[str] | None) -> pd.DataFrame:
-        return self.store.read_quarantine(year, communes=communes)
+        data = self.year(year)
+        if data is None:
+            return self.store.read_quarantine(year, communes=communes)
+        q = data.quarantine
+        return q if communes is None else q[q["commune"].isin(list(communes))]
 
 
 @dataclass(frozen=True)
@@ -196,6 +317,11 @@ def commune_summary(frame: pd.DataFrame, target: float | None,
     if order is not None:
         counts = counts.set_index(by).reindex([u for u in order if u in set(counts[by])])
         counts = counts.reset_index()
+    return _with_total(counts, target)
+
+
+def _with_total(counts: pd.DataFrame, target: float | None) -> pd.DataFrame:
+    """The counts plus ``aggregates.total_row`` over them, and the target check."""
     total = aggregates.total_row(counts, label="")
     out = pd.concat([counts.assign(is_total=False), total], ignore_index=True)
     out["is_total"] = out["is_total"].astype(bool)

@@ -38,7 +38,8 @@ def create_demo_accounts(engine: sa.Engine, profile: Profile) -> list[DemoAccoun
     """The accounts made (empty when accounts already exist)."""
     if count_users(engine):
         return []
-    plan = [("admin", "admin", ()), ("huyen", "district", ())]
+    plan: list[tuple[str, str, tuple[str, ...]]] = [("admin", "admin", ()),
+                                                    ("huyen", "district", ())]
     plan += [(commune_username(u.kind, u.slug), "commune", (u.name,)) for u in profile.units]
     made = []
     for username, role, communes in plan:

@@ -29,7 +29,7 @@ def may_download(user: User, entry: ManifestEntry) -> bool:
 
 
 def visible_entries(user: User, output_dir: str | None) -> list[ManifestEntry]:
-    if not _usable(output_dir):
+    if output_dir is None or not _usable(output_dir):
         return []
     entries = read_manifest(output_dir)
     return sorted((e for e in entries if may_download(user, e)),

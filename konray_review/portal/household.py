@@ -37,12 +37,13 @@ def _clean(value: Any) -> Any:
 def build(year: int, row: pd.Series, household: pd.DataFrame, members: pd.DataFrame,
           classification: pd.DataFrame, lang: str, profile: Any) -> HouseholdView:
     std = standard_for_year(year, profile)
-    record = {k: _clean(v) for k, v in row.items()}
+    record = {str(k): _clean(v) for k, v in row.items()}
     inds = [{"id": ind.id, "name": getattr(ind.name, lang), "project": ind.program_project,
              "deprived": bool(record.get(f"dep_{ind.id}") or False)} for ind in std.indicators]
     mem = members.sort_values("member_no")
     cols = [c for c in MEMBER_COLUMNS if c in mem.columns]
-    member_rows = [{k: _clean(v) for k, v in r.items()} for r in mem[cols].to_dict("records")]
+    member_rows = [{str(k): _clean(v) for k, v in r.items()}
+                   for r in mem[cols].to_dict("records")]
     area = record.get("area") or "rural"
     line = std.income_line.get(area) if hasattr(std.income_line, "get") else None
     return HouseholdView(record, inds, member_rows,

@@ -158,6 +158,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "income_basis": ("Căn cứ", "Basis"),
     "basis_income": ("Thu nhập bình quân", "Income per person"),
     "basis_b1": ("Điểm Phiếu B1", "B1 score"),
+    "standard_in_force": ("Chuẩn nghèo đang áp dụng", "Poverty standard in force"),
+    "standard_intro": (
+        "Mỗi ngưỡng và chỉ số mà phần mềm dùng để phân loại năm này, với văn bản làm căn cứ "
+        "và mức độ đã đối chiếu với văn bản gốc.",
+        "Every threshold and indicator the software classifies this year by, with the text "
+        "it rests on and how far it has been checked against the official text."),
+    "standard_unconfirmed": ("{n} quy tắc chưa được xác nhận đầy đủ.",
+                             "{n} rules are not fully confirmed."),
+    "rule_value": ("Giá trị", "Value"),
+    "rule_source": ("Căn cứ (văn bản)", "Source (legal text)"),
+    "rule_status": ("Mức xác nhận", "Status"),
 }
 
 

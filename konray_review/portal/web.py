@@ -42,17 +42,19 @@ def is_https(request: Request) -> bool:
 
 
 def session_of(request: Request) -> Session | None:
-    cached = getattr(request.state, "krv_session", False)
-    if cached is not False:
+    cached: Session | bool | None = getattr(request.state, "krv_session", False)
+    if not isinstance(cached, bool):
         return cached
-    sess = state(request).sessions.load(request.cookies.get(COOKIE_NAME))
+    if cached is None:
+        return None
+    sess: Session | None = state(request).sessions.load(request.cookies.get(COOKIE_NAME))
     request.state.krv_session = sess
     return sess
 
 
 def optional_user(request: Request) -> User | None:
-    cached = getattr(request.state, "krv_user", False)
-    if cached is not False:
+    cached: User | bool | None = getattr(request.state, "krv_user", False)
+    if not isinstance(cached, bool):
         return cached
     sess = session_of(request)
     user = get_user(state(request).engine, user_id=sess.user_id) if sess else None
@@ -108,6 +110,7 @@ def render(request: Request, template: str, status_code: int = 200,
         "label": partial(_label, lang=lang), "csrf_token": sess.csrf if sess else "",
         "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "pct": partial(pct, lang=lang), "num": partial(num, lang=lang), "group": grouped,
+        "when": partial(local_time, tz=time_zone(state(request).profile)),
         **context,
     }
     templates = state(request).templates
@@ -142,3 +145,39 @@ def num(value: Any, lang: str = "vi") -> str:
     except (TypeError, ValueError):
         return ""
     return text.replace(",", ".") if lang == "vi" else text
+
+
+#: Vietnam has one time zone; a profile may name another (``time_zone``) when it carries one
+DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def time_zone(profile: Any) -> str:
+    return getattr(profile, "time_zone", None) or DEFAULT_TIME_ZONE
+
+
+def local_time(value: Any, tz: str = DEFAULT_TIME_ZONE, seconds: bool = False) -> str:
+    """A stored time (naive UTC, or aware) in the profile's zone, with its offset shown.
+
+    Why: the store keeps UTC; staff read "07:30", not "00:30", for a run at half past seven.
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if not isinstance(value, datetime):
+        return str(value)
+    if value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(ZoneInfo(tz))
+    offset = local.utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    minutes = int(offset.total_seconds() % 3600 // 60) if offset is not None else 0
+    zone = f"GMT{hours:+d}" + (f":{minutes:02d}" if minutes else "")
+    return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + f" ({zone})"

@@ -343,3 +343,14 @@ decision_writebacks = sa.Table(
     sa.Column("message", sa.Text),
     sa.Index("ix_decision_writebacks", "review_id", "household_id"),
 )
+
+# --- published snapshots of a run (the portal's pages read one of these; store/snapshots.py)
+snapshots = sa.Table(
+    "snapshots", metadata,
+    sa.Column("run_id", sa.String, primary_key=True),
+    sa.Column("part", sa.String, primary_key=True),  # households | members | classification …
+    sa.Column("review_year", sa.Integer, nullable=False, index=True),
+    sa.Column("published_at", sa.DateTime, nullable=False),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),  # Parquet (pyarrow), zstd
+)

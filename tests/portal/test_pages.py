@@ -40,6 +40,7 @@ COVERED = {
     "/years/{year}/quarantine", "/years/{year}/downloads", "/runs/{run_id}/files/{path:path}",
     "/admin/users", "/admin/users/{name}/disable", "/admin/users/{name}/enable",
     "/admin/users/{name}/password", "/admin/audit", "/static",
+    "/years/{year}/standard",  # tests/portal/test_standard_page.py
     # the steps after the survey: tested in tests/decisions/test_portal.py and test_browser.py
     *(f"/years/{{year}}/decisions{p}" for p in (
         "", "/open", "/{slug}", "/{slug}/village", "/{slug}/households/{household_id}",

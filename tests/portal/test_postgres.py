@@ -68,3 +68,20 @@ def test_portal_works_on_postgresql(pg_fx: Fixture) -> None:
         assert client.get(f"/years/{YEAR}/dashboard").status_code == 200
     actions = {e.action for e in audit.read(pg_fx.store.engine)}
     assert {"login", "view_household", "download"} <= actions
+
+
+def test_snapshots_on_postgresql(pg_fx: Fixture) -> None:
+    """Published in one REPEATABLE READ transaction, stored once, read back the same."""
+    from konray_review.store import snapshots
+
+    engine = pg_fx.store.engine
+    first = snapshots.publish(engine, RUN_ID, YEAR)
+    assert first is not None and len(first.households) == len(pg_fx.households)
+    again = snapshots.publish(engine, RUN_ID, YEAR)  # a second worker: reads the stored one
+    assert again is not None
+    assert again.households["household_id"].tolist() == first.households["household_id"].tolist()
+    assert snapshots.published_runs(engine, YEAR) == [RUN_ID]
+    with engine.connect() as conn:
+        n = conn.execute(sa.text("select count(*) from snapshots where run_id = :r"),
+                         {"r": RUN_ID}).scalar_one()
+    assert n == len(snapshots.PARTS)

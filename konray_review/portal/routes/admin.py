@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from typing import Annotated
 
-from konray_review.portal import audit
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from konray_review.portal import audit, throttle
 from konray_review.portal.access import require_admin
 from konray_review.portal.accounts import (
     AccountError,
@@ -46,8 +49,8 @@ async def users_add(request: Request) -> Response:
     try:
         if unknown:
             raise AccountError(f"xã không có trong hồ sơ huyện / unknown commune: {unknown}")
-        add_user(st.engine, username, str(form.get("password", "")), role,
-                 [st.profile.canonical_unit(c) for c in communes])
+        await run_in_threadpool(add_user, st.engine, username, str(form.get("password", "")),
+                                role, [st.profile.canonical_unit(c) for c in communes])
     except AccountError as exc:
         return _page(request, user, status_code=400, error_text=str(exc))
     audit.record(st.engine, "user_add", username=user.username, role=user.role,
@@ -62,7 +65,9 @@ async def _account_action(request: Request, name: str, action: str) -> Response:
     st = state(request)
     try:
         if action == "user_passwd":
-            set_password(st.engine, name, str(form.get("password", "")))
+            await run_in_threadpool(set_password, st.engine, name,
+                                    str(form.get("password", "")))
+            await run_in_threadpool(throttle.unlock, st.engine, name)
         else:
             if action == "user_disable" and name == user.username:
                 raise AccountError("không thể tự khoá tài khoản của mình "
@@ -91,8 +96,8 @@ async def users_password(request: Request, name: str) -> Response:
 
 
 @router.get("/audit")
-def audit_page(request: Request, page: int = 1, action: str | None = None,
-               who: str | None = None) -> Response:
+def audit_page(request: Request, page: Annotated[int, Query(le=1_000_000)] = 1,
+               action: str | None = None, who: str | None = None) -> Response:
     user = require_user(request)
     require_admin(user)
     size = 200

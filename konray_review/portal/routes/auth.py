@@ -6,10 +6,12 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from konray_review.portal import audit, csrf, throttle
-from konray_review.portal.accounts import AccountError, authenticate, set_password
+from konray_review.portal import audit, csrf
+from konray_review.portal.accounts import AccountError, set_password
 from konray_review.portal.i18n import LANG_COOKIE, LANGS
+from konray_review.portal.login import check_password, hashing
 from konray_review.portal.sessions import COOKIE_NAME
 from konray_review.portal.web import (
     check_csrf,
@@ -27,7 +29,7 @@ router = APIRouter()
 
 
 @router.get("/healthz", include_in_schema=False)
-def healthz() -> PlainTextResponse:
+async def healthz() -> PlainTextResponse:
     """For the reverse proxy / service manager: the app is up (no data, no login)."""
     return PlainTextResponse("ok")
 
@@ -67,18 +69,17 @@ async def login(request: Request) -> Response:
     username = str(form.get("username", "")).strip().lower()[:64]
     password = str(form.get("password", ""))
     ip = client_ip(request)
-    cfg = st.config
-    if throttle.is_locked(st.engine, username, ip, max_user=cfg.max_failures_user,
-                          max_ip=cfg.max_failures_ip, window_minutes=cfg.throttle_minutes):
-        audit.record(st.engine, "login_locked", username=username, ip=ip)
+    # throttle, argon2 and audit are blocking work: off the event loop (/healthz stays quick)
+    outcome = await hashing(st.config.hash_threads, check_password, st, username, password, ip)
+    if outcome.lock is not None:
         return _login_page(request, next_url=next_url, error="login_locked", status_code=429,
-                           minutes=cfg.throttle_minutes)
-    user = authenticate(st.engine, username, password) if username and password else None
-    throttle.record_attempt(st.engine, username, ip, success=user is not None)
+                           minutes=max(1, -(-outcome.lock.seconds_left // 60)))
+    user = outcome.user
     if user is None:
-        audit.record(st.engine, "login_failed", username=username, ip=ip)
         return _login_page(request, next_url=next_url, error="login_failed", status_code=401)
-    cookie, _sess = st.sessions.create(user.id)
+    await run_in_threadpool(audit.record, st.engine, "login", username=user.username,
+                            role=user.role, ip=ip)
+    cookie, _sess = await run_in_threadpool(st.sessions.create, user.id)
     audit.record(st.engine, "login", username=user.username, role=user.role, ip=ip)
     response = RedirectResponse(next_url, status_code=303)
     set_cookie(request, response, COOKIE_NAME, cookie, max_age=st.sessions.max_age)
@@ -93,9 +94,9 @@ async def logout(request: Request) -> Response:
     st = state(request)
     sess = session_of(request)
     if sess is not None:
-        st.sessions.destroy(sess.token_hash)
-    audit.record(st.engine, "logout", username=user.username, role=user.role,
-                 ip=client_ip(request))
+        await run_in_threadpool(st.sessions.destroy, sess.token_hash)
+    await run_in_threadpool(audit.record, st.engine, "logout", username=user.username,
+                            role=user.role, ip=client_ip(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
@@ -122,15 +123,24 @@ async def change_password(request: Request) -> Response:
     user = require_user(request)
     form = await check_csrf(request)
     st = state(request)
-    if authenticate(st.engine, user.username, str(form.get("current", ""))) is None:
+    ip = client_ip(request)
+    outcome = await hashing(
+        st.config.hash_threads, check_password, st, user.username, str(form.get("current", "")),
+        ip, failed_action="password_change_failed", locked_action="password_change_locked")
+    if outcome.lock is not None:
+        return render(request, "password.html", status_code=429, user=user,
+                      error="login_locked",
+                      error_fmt={"minutes": max(1, -(-outcome.lock.seconds_left // 60))})
+    if outcome.user is None:
         return render(request, "password.html", status_code=400, user=user,
                       error="wrong_password")
     try:
-        set_password(st.engine, user.username, str(form.get("new", "")))
+        await hashing(st.config.hash_threads, set_password, st.engine, user.username,
+                      str(form.get("new", "")))
     except AccountError as exc:
         return render(request, "password.html", status_code=400, user=user, error_text=str(exc))
-    audit.record(st.engine, "password_change", username=user.username, role=user.role,
-                 ip=client_ip(request))
+    await run_in_threadpool(audit.record, st.engine, "password_change", username=user.username,
+                            role=user.role, ip=ip)
     # every session ended with the change: log in again with the new password
     response = RedirectResponse(f"/login?next={quote('/years', safe='')}", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")

@@ -79,7 +79,8 @@ def _page(request: Request, template: str, status_code: int = 200, **ctx: Any) -
                   posting_days=d.settings.posting_working_days, kinds=docs.KINDS, **ctx)
 
 
-def _audit(request: Request, user, action: str, year: int, commune: str, obj: str) -> None:
+def _audit(request: Request, user, action: str, year: int, commune: str | None,
+           obj: str) -> None:
     audit.record(state(request).engine, action, username=user.username, role=user.role,
                  review_year=year, unit=commune, obj=obj, ip=client_ip(request))
 

@@ -15,7 +15,6 @@ from konray_review.portal.data import (
     ListFilter,
     YearData,
     apply_filter,
-    commune_summary,
     deprivation_table,
     transition_table,
 )
@@ -48,10 +47,12 @@ def _runs_records(runs: pd.DataFrame, user) -> list[dict]:
     return runs.to_dict("records")
 
 
-def _latest_output_run(request: Request, year: int) -> dict | None:
-    runs = state(request).data.runs(year)
-    ok = runs[(runs["status"] == "succeeded") & runs["output_dir"].notna()] if len(runs) else runs
-    return None if ok.empty else ok.iloc[0].to_dict()
+def _latest_output_run(request: Request, yd: YearData) -> dict | None:
+    """The run the page's snapshot is of (its files go with its numbers), when it has output."""
+    if yd.run_id is None:
+        return None
+    run = state(request).data.run(yd.run_id)
+    return run if run is not None and run.get("output_dir") else None
 
 
 @router.get("/years")
@@ -80,9 +81,9 @@ def year_page(request: Request, year: int) -> Response:
     user = require_user(request)
     yd = _year_data(request, year)
     communes = visible(user, yd.communes)
-    summary = commune_summary(yd.frame[yd.frame["commune"].isin(communes)], None, communes)
+    summary = yd.summary(communes, None)
     rows = summary[~summary["is_total"]].to_dict("records")
-    latest = _latest_output_run(request, year)
+    latest = _latest_output_run(request, yd)
     return render(request, "year.html", user=user, year=year, rows=rows, slug=yd.slug_of,
                   latest=latest,
                   entries=visible_entries(user, latest["output_dir"]) if latest else [])
@@ -92,15 +93,24 @@ def year_page(request: Request, year: int) -> Response:
 def dashboard(request: Request, year: int) -> Response:
     user = require_user(request)
     yd = _year_data(request, year)
-    st = state(request)
     lang = lang_of(request)
     communes = visible(user, yd.communes)
+    # the snapshot never changes: the tables of one view (units seen, language) are computed
+    # once per snapshot, not per request
+    ctx = yd.memo(("dashboard", tuple(communes), lang, user.sees_all),
+                  lambda: _dashboard_context(request, yd, year, communes, lang, user.sees_all))
+    return render(request, "dashboard.html", user=user, year=year, slug=yd.slug_of, **ctx)
+
+
+def _dashboard_context(request: Request, yd: YearData, year: int, communes: list[str],
+                       lang: str, sees_all: bool) -> dict:
+    st = state(request)
     frame = yd.frame[yd.frame["commune"].isin(communes)]
     target = st.profile.target(year, "poor_rate_max")
-    summary = commune_summary(frame, target, communes)
+    summary = yd.summary(communes, target)
     rows = summary[~summary["is_total"]]
     total = summary[summary["is_total"]].iloc[0].to_dict()
-    total_label = (st.profile.total_label(lang) if user.sees_all
+    total_label = (st.profile.total_label(lang) if sees_all
                    else translate("total_visible", lang))
     chart = bar_chart(
         [*rows["commune"], total_label],
@@ -116,11 +126,11 @@ def dashboard(request: Request, year: int) -> Response:
     dep_chart = bar_chart([names[i][0] for i in deps["indicator"]],
                           [float(v) for v in deps["rate"]],
                           title=translate("deprivation_table", lang))
-    return render(request, "dashboard.html", user=user, year=year, rows=rows.to_dict("records"),
-                  total=total, target=target, chart=chart, dep_chart=dep_chart,
-                  deps=deps.to_dict("records"), names=names,
-                  transitions=transition_table(frame, TRANSITIONS).to_dict("records"),
-                  slug=yd.slug_of, standard=std.id)
+    return {"rows": rows.to_dict("records"), "total": total, "target": target,
+            "chart": chart, "dep_chart": dep_chart, "deps": deps.to_dict("records"),
+            "names": names,
+            "transitions": transition_table(frame, TRANSITIONS).to_dict("records"),
+            "standard": std.id}
 
 
 def _parse_filter(request: Request, yd: YearData) -> ListFilter:
@@ -148,18 +158,25 @@ def commune_list(request: Request, year: int, slug: str, page: int = 1) -> Respo
         raise HTTPException(status_code=404)
     require_unit(user, commune)
     f = _parse_filter(request, yd)
-    in_commune = yd.frame[yd.frame["commune"] == commune]
-    rows = apply_filter(in_commune, f, yd.indicators)
     size = state(request).config.page_size
-    pages = max(1, math.ceil(len(rows) / size))
-    page = min(max(page, 1), pages)
-    shown = rows.iloc[(page - 1) * size: page * size]
-    villages = commune_summary(in_commune, None, yd.villages(commune), by="village")
+
+    def page_of_list() -> tuple[list[dict], int, int, int]:
+        rows = apply_filter(yd.in_commune(commune), f, yd.indicators)
+        pages = max(1, math.ceil(len(rows) / size))
+        at = min(max(page, 1), pages)
+        return rows.iloc[(at - 1) * size: at * size].to_dict("records"), len(rows), at, pages
+
+    # one filtered page per snapshot: the same list is opened by many staff
+    shown, n, page, pages = yd.memo(("list", commune, f, page, size), page_of_list)
+    def village_rows() -> list[dict]:
+        v = yd.village_counts(commune)
+        return v[~v["is_total"]].to_dict("records")
+
+    villages = yd.memo(("villages", commune), village_rows)
     std_names = _indicator_names(request, year)
     return render(
         request, "commune.html", user=user, year=year, commune=commune, slug=slug,
-        villages=villages[~villages["is_total"]].to_dict("records"),
-        rows=shown.to_dict("records"), n=len(rows), page=page, pages=pages, f=f,
+        villages=villages, rows=shown, n=n, page=page, pages=pages, f=f,
         categories=(*CATEGORIES, "unknown"), transitions=TRANSITIONS,
         indicators=[(i, std_names.get(i, i)) for i in yd.indicators],
         query_without_page=_query_without_page(request),
@@ -194,11 +211,17 @@ def household_page(request: Request, year: int, household_id: str) -> Response:
     try:
         require_unit(user, commune)
     except HTTPException:
+        audit.record(st.engine, "access_denied", username=user.username, role=user.role,
+                     review_year=year, unit=commune, obj=household_id, ip=client_ip(request))
         raise HTTPException(status_code=404) from None  # do not confirm the id exists
-    members = st.data.members(year, household_id)
-    hh = st.data.household_row(year, household_id)
+    # the roster and the household row from the same snapshot as the classification
+    members = yd.members_of(household_id)
+    hh = yd.household_row(household_id)
     cls = match.drop(columns=["search_key"], errors="ignore")
-    view = household.build(year, row, hh, members, cls, lang_of(request), st.profile)
+    lang = lang_of(request)
+    # the explanation of a household in one snapshot never changes: built once per language
+    view = yd.memo(("household", household_id, lang),
+                   lambda: household.build(year, row, hh, members, cls, lang, st.profile))
     audit.record(st.engine, "view_household", username=user.username, role=user.role,
                  review_year=year, unit=commune, obj=household_id, ip=client_ip(request))
     return render(request, "household.html", user=user, year=year, view=view,
@@ -214,6 +237,7 @@ def quarantine_page(request: Request, year: int, commune: str | None = None) -> 
         raise HTTPException(status_code=404)
     yd = st.data.year(year)
     known = list(yd.communes) if yd else []
+    qsource = yd.quarantine if yd is not None else None
     if commune:
         name = yd.commune_of_slug(commune) if yd else None
         if name is None:
@@ -222,7 +246,26 @@ def quarantine_page(request: Request, year: int, commune: str | None = None) -> 
         wanted: list[str] | None = [name]
     else:
         wanted = None if user.sees_all else list(user.communes)
-    rows = st.data.quarantine(year, wanted)
+    if qsource is not None:
+        rows = qsource if wanted is None else qsource[qsource["commune"].isin(wanted)]
+    else:
+        rows = st.data.quarantine(year, wanted)
     return render(request, "quarantine.html", user=user, year=year,
                   rows=rows.to_dict("records"), commune=commune,
                   communes=[(yd.slug_of(c), c) for c in visible(user, known)] if yd else [])
+
+
+@router.get("/years/{year}/standard")
+def standard_page(request: Request, year: int) -> Response:
+    """The standard in force for the year: each rule, its source, confirmed or not."""
+    from konray_review.portal.standard_page import rows as rule_rows
+
+    user = require_user(request)
+    st = state(request)
+    if year not in st.data.years():
+        raise HTTPException(status_code=404)
+    lang = lang_of(request)
+    std, rules = rule_rows(year, st.profile, lang)
+    return render(request, "standard.html", user=user, year=year, rules=rules,
+                  standard_id=std.id, standard_name=getattr(std.name, lang),
+                  n_unconfirmed=sum(r.status != "confirmed" for r in rules))
