@@ -300,3 +300,11 @@ def test_forwarded_headers_without_trusted_proxies_warn_once(fx: Fixture, accoun
     with TestClient(create_app(trusted, store=fx.store)) as client:
         client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert not caplog.records
+
+
+def test_a_list_pdf_downloads_as_a_pdf(clients, fx: Fixture) -> None:
+    """The posted list's PDF opens in the browser's PDF viewer, not as an unknown file."""
+    entry = next(e for e in fx.manifest if e.commune and e.format == "pdf")
+    r = clients["district"].get(f"/runs/{RUN_ID}/files/{entry.path}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF-")
