@@ -39,9 +39,9 @@ test: venv
 # Inner loop: no services started, strict mode off, and the tests that need the Node engine,
 # Java (JavaRosa), Chromium or PostgreSQL left out; the run's summary names what it left out.
 # Never a substitute for `make test` (CI runs that, strict).
-FAST_MARKERS := not node and not java and not browser and not postgres
+FAST_MARKERS := not node and not java and not browser and not postgres and not office
 test-fast: venv
-	@echo "test-fast: leaving out tests marked node, java, browser, postgres (make test runs them)"
+	@echo "test-fast: leaving out tests marked node, java, browser, postgres, office (make test runs them)"
 	env -u CI $(PY) -m pytest -m "$(FAST_MARKERS)" $(ARGS)
 
 lint: venv

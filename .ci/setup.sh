@@ -19,6 +19,8 @@ command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v javac >/dev/null 2>&1 || need_apt+=(default-jdk-headless)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 [ -x "$KONRAY_CHROMIUM" ] || need_apt+=(chromium chromium-driver)
+# LibreOffice Calc prints the XLSX lists in a test, as district offices print them
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
 # the posted lists' PDFs (outputs/list_pdf.py) embed DejaVu Sans Condensed (Debian
 # fonts-dejavu-extra; without it they fall back to DejaVu Sans of fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || need_apt+=(fonts-dejavu-extra)
@@ -33,7 +35,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     setup_problem "missing system packages: ${need_apt[*]} (install them with apt-get as root)"
   fi
 fi
-for tool in java javac node npm; do
+for tool in java javac node npm soffice; do
   command -v "$tool" >/dev/null 2>&1 || setup_problem "$tool is not installed"
 done
 [ -x "$KONRAY_CHROMIUM" ] || setup_problem "Chromium not found at KONRAY_CHROMIUM=$KONRAY_CHROMIUM"

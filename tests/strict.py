@@ -24,6 +24,7 @@ TOOL_MARKERS = {
     "java": "Java JDK (javac, JavaRosa harness)",
     "browser": "Chromium (KONRAY_CHROMIUM)",
     "postgres": "PostgreSQL (KONRAY_TEST_POSTGRES_URL)",
+    "office": "LibreOffice (soffice, for printing XLSX as district offices do)",
 }
 
 

@@ -70,6 +70,16 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), "").astype(str)
 
 
+#: capitals are wider than the digit that Excel's column unit counts (Times New Roman 11 pt:
+#: "D", "M", "R" about 1.4 digits): a printed code such as DTR-TM1-0000237 counted as 15
+#: digits was cut in LibreOffice's print; each capital counts half a character more
+_CAPITALS = r"[A-ZĐ]"
+
+
+def _printed_len(text: pd.Series) -> pd.Series:
+    return text.str.len() + 0.5 * text.str.count(_CAPITALS)
+
+
 @lru_cache(maxsize=512)
 def _header_word(text: str) -> int:
     return max((len(w) for w in text.split()), default=0)
@@ -87,11 +97,38 @@ def text_metrics(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         if key not in frame.columns:
             continue
         text = _as_text(frame[key]).reset_index(drop=True)
-        out[key] = text.str.len().to_numpy()
-        words = text.str.split().explode().str.len()
-        out[f"{key}~word"] = (words.groupby(level=0).max().reindex(text.index).fillna(0)
-                              .to_numpy(int) if len(frame) else np.zeros(0, int))
+        out[key] = np.ceil(_printed_len(text).to_numpy(float)).astype(int)
+        words = _printed_len(text.str.split().explode().fillna(""))
+        out[f"{key}~word"] = (np.ceil(words.groupby(level=0).max().reindex(text.index)
+                                      .fillna(0).to_numpy(float)).astype(int)
+                              if len(frame) else np.zeros(0, int))
     return pd.DataFrame(out, index=frame.index)
+
+
+#: printed height of one wrapped line of the 11 pt body font, and the cell's padding (points)
+LINE_PT = 13.0
+ROW_PAD_PT = 2.0
+
+
+def row_heights(cols: Sequence[Col], widths: Sequence[float],
+                metrics: pd.DataFrame) -> np.ndarray:
+    """Height in points of each data row that wraps (NaN for a row of one line).
+
+    Why: LibreOffice prints a wrapped cell in a row of the default height, so the second and
+    third lines of a long name or of the deprivation list printed over the next row (seen
+    on an A4 print of a village list). The number of lines is estimated from the text
+    length over the column width (one character per width unit: Times lower case is narrower
+    than the digit the unit counts, which pays for the room word breaks waste; checked on an
+    A4 print from LibreOffice 7.4).
+    """
+    lines = np.ones(len(metrics), dtype=np.int64)
+    for c, w in zip(cols, widths, strict=True):
+        if c.hidden or c.key not in metrics.columns:
+            continue
+        per_line = max(float(w) - 1.5, 1.0)
+        lines = np.maximum(lines, np.ceil(metrics[c.key].to_numpy(float) / per_line)
+                           .astype(np.int64))
+    return np.where(lines > 1, LINE_PT * lines + ROW_PAD_PT, np.nan)
 
 
 def fit_widths(cols: Sequence[Col], data: pd.DataFrame,
@@ -277,6 +314,8 @@ def write_sheet(ws: Any, head: Heading, cols: Sequence[Col], data: pd.DataFrame,
     returned (first data row, data) lets ``xlsx.save`` stream their XML into that gap.
     """
     n = len(cols)
+    if metrics is None:
+        metrics = text_metrics(data, [c.key for c in cols])
     widths = fit_widths(cols, data, metrics=metrics) if fit else [c.width for c in cols]
     xlsx.set_widths(ws, widths)
     for i, c in enumerate(cols, start=1):
@@ -305,4 +344,4 @@ def write_sheet(ws: Any, head: Heading, cols: Sequence[Col], data: pd.DataFrame,
     dated = [c.key for c in cols if c.number_format and c.key in data.columns]
     if dated:  # datetimes are stored as Excel serial days, shown by the column's format
         data = data.assign(**{k: xlsx.excel_serial(data[k]) for k in dated})
-    return first_data, data, styles
+    return first_data, data, styles, row_heights(cols, widths, metrics)

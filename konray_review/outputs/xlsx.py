@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -165,7 +166,8 @@ def _escape(value: Any) -> str:
 
 
 def rows_xml(frame: pd.DataFrame, first_row: int, chunk: int = 2000,
-             styles: list[int] | None = None) -> Iterator[str]:
+             styles: list[int] | None = None,
+             heights: np.ndarray | None = None) -> Iterator[str]:
     """Sheet XML for a block of data rows, written straight as text, ``chunk`` rows at a time.
 
     openpyxl builds an object per cell (~50 µs each); a 100,000-household list has millions
@@ -174,7 +176,8 @@ def rows_xml(frame: pd.DataFrame, first_row: int, chunk: int = 2000,
     cell at all. Escaped texts are cached: most values repeat (labels, "X" marks).
     Measured faster than building the strings with pandas or NumPy string operations;
     yielded in chunks so a large list never sits in memory as one string. ``styles`` gives
-    each column's cell format (``style_id``: wrap, alignment).
+    each column's cell format (``style_id``: wrap, alignment); ``heights`` each row's
+    height in points (NaN: the default), for rows whose cells wrap.
     """
     letters = [get_column_letter(j) for j in range(1, frame.shape[1] + 1)]
     attrs = [f' s="{k}"' for k in styles] if styles else [""] * frame.shape[1]
@@ -182,12 +185,19 @@ def rows_xml(frame: pd.DataFrame, first_row: int, chunk: int = 2000,
         frame[c]) for c in frame.columns]
     cols = list(zip(letters, attrs, numeric, strict=True))
     escaped: dict[Any, str] = {}
+    if heights is None:
+        opening = np.full(len(frame), "", dtype=object)
+    else:
+        h = np.asarray(heights, dtype=float)
+        opening = np.where(np.isnan(h), "", np.char.add(np.char.add(
+            ' ht="', np.round(np.nan_to_num(h), 1).astype(str)), '" customHeight="1"'))
     for start in range(0, len(frame), chunk):
         values = frame.iloc[start:start + chunk].astype(object).to_numpy().tolist()
+        opens = opening[start:start + chunk].tolist()
         out: list[str] = []
-        for i, row in enumerate(values, start=first_row + start):
+        for i, (row, ht) in enumerate(zip(values, opens, strict=True), start=first_row + start):
             r = str(i)
-            out.append(f'<row r="{r}">')
+            out.append(f'<row r="{r}"{ht}>')
             for (letter, attr, is_num), v in zip(cols, row, strict=True):
                 if v is None or v is pd.NA or v == "" or v != v:
                     continue
@@ -217,7 +227,7 @@ def save(wb: Workbook, path: str | os.PathLike[str], stamp: datetime,
 
     ``splices`` maps a sheet number (1-based) to (first data row, data frame): the
     frame's rows are streamed (``rows_xml``) into the gap left for them above the footer;
-    an optional third item lists each column's cell format.
+    an optional third item lists each column's cell format, a fourth each row's height.
     """
     buf = io.BytesIO()
     wb.save(buf)
@@ -242,7 +252,8 @@ def save(wb: Workbook, path: str | os.PathLike[str], stamp: datetime,
             gap = _gap(data, first, len(frame))
             with zout.open(zi, "w", force_zip64=len(frame) > 200_000) as fh:
                 fh.write(data[:gap])
-                for part in rows_xml(frame, first, styles=rest[0] if rest else None):
+                for part in rows_xml(frame, first, styles=rest[0] if rest else None,
+                                     heights=rest[1] if len(rest) > 1 else None):
                     fh.write(part.encode("utf-8"))
                 fh.write(data[gap:])
     return write_bytes(path, out.getvalue())
