@@ -59,8 +59,13 @@ class Profile(BaseModel):
     baseline: dict[int, dict[str, Sourced]] = Field(default_factory=dict)
     targets: dict[int, dict[str, Sourced]] = Field(default_factory=dict)
     reporting: dict[str, str] = Field(default_factory=dict)
+    #: the annual review of year Y runs from ``start`` to ``end`` (MM-DD) of year Y, in the
+    #: district's time zone; its result is the list for Y+1 (QĐ 24/2021: 1 Sep – 14 Dec).
+    #: ``konray_review.settings`` derives the default review year from it.
     review_window: dict[str, str] = Field(
         default_factory=lambda: {"start": "09-01", "end": "12-14"})
+    #: the district's time zone (IANA name): "today", the review window and dates shown
+    timezone: str = "Asia/Ho_Chi_Minh"
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
     directory: str = ""
 
