@@ -11,7 +11,7 @@ What stands in for the server: before the guide runs, two review runs on the dem
 (2025 and 2026, small) fill the copy's store, as the skipped ``run --source central`` lines
 would. Placeholders the guide asks the reader to replace (``<mã hộ>``, ``<mã lần chạy>``) are
 replaced with a household and a run from that store; the votes file the guide names is
-written from the store's households of that village.
+and the requests file of a regular round are written from the store's households.
 """
 
 from __future__ import annotations
@@ -115,12 +115,20 @@ def _seed(root: Path, env: dict[str, str]) -> dict[str, str]:
                             "and commune = 'Đăk Kôi' and village = ? order by household_id",
                             ("Thôn mẫu 2",)).fetchall()
         run_id = db.execute("select run_id from runs order by started_at desc").fetchone()[0]
+        requests = db.execute("select household_id from households where review_year = 2026 "
+                              "and review_reason = 'request' and commune <> 'Đăk Kôi' "
+                              "order by household_id limit 3"
+                              ).fetchall()
     finally:
         db.close()
     assert len(village) >= 2 and second, "the demo has households in the sample villages"
     # the votes file of Thôn mẫu 2: one household below 50 % (re-survey), the others agreed
     votes = ["household_id,agree", f"{second[0][0]},10", *[f"{h},"for (h,) in second[1:]]]
     (root / "bieu-quyet-thon-2.csv").write_text("\n".join(votes) + "\n", encoding="utf-8")
+    # the requests of a regular round (the guide's ho-de-nghi-thang-3.csv)
+    assert requests, "the demo has requesting households"
+    (root / "ho-de-nghi-thang-3.csv").write_text(
+        "household_id\n" + "".join(f"{h}\n" for (h,) in requests), encoding="utf-8")
     return {"<mã hộ>": village[0][0], "<mã hộ 2>": village[1][0], "<mã lần chạy>": run_id}
 
 
