@@ -11,13 +11,15 @@ import os
 import unicodedata
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from konray_review.standards import Label, Sourced, StandardError, _data_dir
+
+if TYPE_CHECKING:  # pandas loads with the village list: a command's start stays fast
+    import pandas as pd
 
 DEFAULT_PROFILE = "kon-ray"
 
@@ -99,6 +101,8 @@ class Profile(BaseModel):
     def villages(self) -> pd.DataFrame:
         """Villages (``commune,village``) with commune names in the profile's spelling."""
         path = Path(self.directory) / self.villages_csv
+        import pandas as pd
+
         df = pd.read_csv(path, dtype=str, encoding="utf-8").fillna("")
         missing = {"commune", "village"} - set(df.columns)
         if missing:

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
 
         return load_profile(ref or self.profile)
 
+    def review_year(self, year: int | None, profile: str | None = None,
+                    purpose: Purpose = "current", now: dt.datetime | None = None) -> int:
+        """``year`` checked (the profile is not even read), or today's review year."""
+        if year is not None:
+            return check_year(year)
+        return resolve_year(None, self.load_profile(profile), purpose, now)
+
 
 def timezone(profile: Profile) -> dt.tzinfo:
     """The district's time zone (``Profile.timezone``)."""

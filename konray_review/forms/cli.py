@@ -29,14 +29,16 @@ def build(
     """
     from pathlib import Path
 
+    from konray_review.settings import Settings
+
+    settings = Settings()
+    year = settings.review_year(year, profile, "upcoming")  # refused before any work
     from konray_review.forms.build import FormBuildError, build_form, write_built
     from konray_review.forms.household_list import read_household_list
     from konray_review.forms.source import FORMS
     from konray_review.progress import steps, terminal_reporter, use
-    from konray_review.settings import Settings, resolve_year
 
-    prof = Settings().load_profile(profile)
-    year = resolve_year(year, prof, "upcoming")  # refused before any work
+    prof = settings.load_profile(profile)
     out_dir = Path(out) if out else Path("build") / "forms" / str(year)
     listed = read_household_list(Path(households)) if households else None
     built = []
@@ -71,12 +73,13 @@ def households(
     """
     from pathlib import Path
 
-    from konray_review.decisions.recognised import next_year_list
-    from konray_review.settings import Settings, resolve_year
-    from konray_review.store import Store
+    from konray_review.settings import Settings
 
     settings = Settings()
-    year = resolve_year(year, settings.load_profile(profile))
+    year = settings.review_year(year, profile)  # refused before any work
+    from konray_review.decisions.recognised import next_year_list
+    from konray_review.store import Store
+
     target = Path(out) if out else settings.home / f"households-{year}.csv"
     st = Store(settings.store(store))
     try:

@@ -166,11 +166,12 @@ def run(
     quality_engine: str = typer.Option("gx", "--checks", help="gx | pandas"),
 ) -> None:
     """Chạy rà soát: kéo phiếu → kiểm tra → phân loại → lưu → xuất (run the review job)."""
-    from konray_review.pipeline.quarantine import ReconciliationError
-    from konray_review.settings import Settings, resolve_year
+    from konray_review.settings import Settings
 
     settings = Settings()
-    year = resolve_year(year, settings.load_profile(profile))  # refused before any work
+    year = settings.review_year(year, profile)  # refused before any work
+    from konray_review.pipeline.quarantine import ReconciliationError
+
     out = out or settings.home
     use_prefect = bool(os.environ.get("PREFECT_API_URL")) if prefect is None else prefect
     try:
@@ -216,13 +217,14 @@ def report(
     """Báo cáo 6 tháng / cả năm theo ngày (half-year or annual district report)."""
     from datetime import date as Date
 
-    from konray_review.pipeline.report import run_report
-    from konray_review.settings import Settings, resolve_year
-    from konray_review.store import Store
+    from konray_review.settings import Settings
 
     settings = Settings()
+    year = settings.review_year(year, profile)  # refused before any work
+    from konray_review.pipeline.report import run_report
+    from konray_review.store import Store
+
     prof = settings.load_profile(profile)
-    year = resolve_year(year, prof)
     try:
         as_of = Date.fromisoformat(date) if date else None
     except ValueError:
@@ -253,11 +255,11 @@ def demo(
     Generator → kiểm tra chất lượng → phân loại → danh sách, báo cáo. Bản ghi lỗi có chủ ý
     phải nằm trong danh sách cách ly. No server needed (plain pipeline, no Prefect).
     """
-    from konray_review.settings import Settings, resolve_year
+    from konray_review.settings import Settings
 
     settings = Settings()
+    year = settings.review_year(year)  # refused before any work
     profile = settings.load_profile()
-    year = resolve_year(year, profile)  # refused before any work
     out = out or settings.home / "demo"
     store = store or f"sqlite:///{out / 'konray-review.sqlite'}"
     from konray_review.decisions.demo import run_season, season_lines

@@ -90,12 +90,13 @@ def deploy(
     publishes each with every attachment its XForm declares. An unchanged form is not
     published again; a changed one becomes a new version.
     """
+    from konray_review.settings import Settings
+
+    year = Settings().review_year(year, None, "upcoming")  # refused before any work
     from konray_review.forms.household_list import read_household_list
     from konray_review.pipeline.forms import deploy_year
-    from konray_review.settings import Settings, resolve_year
     from konray_review.sources.http import SourceError, retry_scope
 
-    year = resolve_year(year, Settings().load_profile(), "upcoming")
     if not (build_dir or Path("build") / "forms" / str(year)).is_dir():
         _fail(f"Chưa có biểu mẫu năm {year} trong {build_dir or Path('build/forms') / str(year)}"
               f": chạy trước `konray-review forms build --year {year}` (no built forms: run "
@@ -142,13 +143,14 @@ def pull(
     demo_seed: Annotated[int, typer.Option("--demo-seed")] = 0,
 ) -> None:
     """Lấy phiếu về bảng hộ/thành viên chuẩn (pull submissions into the canonical tables)."""
-    from konray_review.settings import Settings, resolve_year
+    from konray_review.settings import Settings
+
+    year = Settings().review_year(year, profile)  # refused before any work
     from konray_review.sources.http import SourceError, retry_scope
     from konray_review.sources.normalise import NormaliseError
     from konray_review.sources.pull import pull_into
     from konray_review.sources.state import FileStateStore
 
-    year = resolve_year(year, Settings().load_profile(profile))  # refused before any work
     out = out or default_pull_dir()
     try:
         src = make_source(source.value, path=path, config=config, form=form, profile=profile,
