@@ -52,9 +52,9 @@ def build(
     except (FormBuildError, ValueError) as exc:
         typer.echo(f"Lỗi dựng biểu mẫu (form build failed): {exc}", err=True)
         raise typer.Exit(1) from exc
-    for form in built:
-        paths = write_built(form, out_dir)
-        typer.echo(f"{form.form_id} version {form.version}: " + ", ".join(str(p) for p in paths))
+    for done in built:
+        paths = write_built(done, out_dir)
+        typer.echo(f"{done.form_id} version {done.version}: " + ", ".join(str(p) for p in paths))
 
 
 @forms_app.command("households")

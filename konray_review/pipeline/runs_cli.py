@@ -7,7 +7,7 @@ run's accounting per file and what its readers refused or noted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -91,11 +91,12 @@ def runs(
 def _cell(value: object) -> str:
     import pandas as pd
 
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
-        else str(value)
+    missing = value is None or (not isinstance(value, str)
+                                and bool(pd.isna(value)))  # type: ignore[call-overload]
+    return "" if missing else str(value)
 
 
-def _one(console: object, row: pd.DataFrame, detail: tuple[pd.DataFrame, pd.DataFrame]
+def _one(console: Any, row: pd.DataFrame, detail: tuple[pd.DataFrame, pd.DataFrame] | None
          ) -> None:
     from rich.table import Table
 
@@ -109,7 +110,7 @@ def _one(console: object, row: pd.DataFrame, detail: tuple[pd.DataFrame, pd.Data
                   f"({r['status']}), bước (stage) {r.get('stage') or '-'}")
     if isinstance(r.get("message"), str) and r["message"]:
         console.print(r["message"])
-    files, findings = detail
+    files, findings = detail if detail is not None else (row.iloc[:0], row.iloc[:0])
     if len(files):
         shown = accounting_table(files)
         table = Table(title="Kết quả theo tệp (per file)")

@@ -129,7 +129,8 @@ def percent(rate: float | None) -> str:
 
 def yes_no(value: object) -> str:
     """``Có`` / ``Không``; no target -> ``—``."""
-    if value is None or (not isinstance(value, bool | np.bool_) and pd.isna(value)):
+    if value is None or (not isinstance(value, bool | np.bool_)
+                         and bool(pd.isna(value))):  # type: ignore[call-overload]
         return "—"
     return "Có" if bool(value) else "Không"
 
@@ -144,7 +145,8 @@ def terminal_summary(summary: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     for col in ("poor_rate", "near_poor_rate"):
         shown[col] = shown[col].map(percent)
     shown["meets_target"] = shown["meets_target"].map(yes_no)
-    target = summary["poor_rate_target"].dropna() if "poor_rate_target" in summary else []
+    target = (summary["poor_rate_target"].dropna() if "poor_rate_target" in summary
+              else pd.Series(dtype=float))
     caption = (f"Mục tiêu tỷ lệ nghèo (poverty-rate target): ≤ {percent(target.iloc[0])}"
                if len(target) else None)
     return shown.rename(columns=SUMMARY_HEADINGS), caption
