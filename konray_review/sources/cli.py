@@ -92,7 +92,9 @@ def deploy(
     """
     from konray_review.settings import Settings
 
-    year = Settings().review_year(year, None, "upcoming")  # refused before any work
+    settings = Settings()  # read once here, passed down
+    year = settings.review_year(year, None, "upcoming")  # refused before any work
+    config = config or settings.servers_file
     from konray_review.forms.household_list import read_household_list
     from konray_review.pipeline.forms import deploy_year
     from konray_review.sources.http import SourceError, retry_scope
@@ -145,13 +147,15 @@ def pull(
     """Lấy phiếu về bảng hộ/thành viên chuẩn (pull submissions into the canonical tables)."""
     from konray_review.settings import Settings
 
-    year = Settings().review_year(year, profile)  # refused before any work
+    settings = Settings()  # read once here, passed down
+    year = settings.review_year(year, profile)  # refused before any work
+    config = config or settings.servers_file
     from konray_review.sources.http import SourceError, retry_scope
     from konray_review.sources.normalise import NormaliseError
     from konray_review.sources.pull import pull_into
     from konray_review.sources.state import FileStateStore
 
-    out = out or default_pull_dir()
+    out = out or settings.home / "pulled"
     try:
         src = make_source(source.value, path=path, config=config, form=form, profile=profile,
                           demo_n=demo_n, demo_seed=demo_seed, year=year)

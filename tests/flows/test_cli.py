@@ -274,3 +274,64 @@ def test_a_published_list_is_accepted_and_a_wrong_file_names_the_command(
     wrong.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(HouseholdListError, match="forms households"):
         read_household_list(wrong)
+
+
+# ---- progress (issue 14, item 6) ---------------------------------------------------------
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+
+    def start(self, key: str, label: str, total: int | None) -> None:
+        self.events.append(("start", key, total))
+
+    def advance(self, key: str, done: int, total: int | None) -> None:
+        self.events.append(("advance", key, done, total))
+
+    def finish(self, key: str) -> None:
+        self.events.append(("finish", key))
+
+
+def test_progress_counts_reach_the_installed_reporter_and_nothing_without_one() -> None:
+    from konray_review.progress import steps, track, use
+
+    with steps("forms", 2) as step:  # no reporter: a no-op, the count still kept
+        step()
+    assert step.done == 1
+    rec = Recorder()
+    with use(rec):
+        with steps("pull", None) as step:
+            step.set_total(250)
+            step(100)
+            step(150)
+        assert list(track(["a", "b"], "publish")) == ["a", "b"]
+    assert rec.events == [("start", "pull", None), ("advance", "pull", 0, 250),
+                          ("advance", "pull", 100, 250), ("advance", "pull", 250, 250),
+                          ("finish", "pull"), ("start", "publish", 2),
+                          ("advance", "publish", 1, 2), ("advance", "publish", 2, 2),
+                          ("finish", "publish")]
+
+
+def test_the_terminal_reporter_is_quiet_when_output_is_not_a_terminal(capsys) -> None:
+    from konray_review.progress import steps, terminal_reporter, use
+
+    with terminal_reporter() as reporter, use(reporter), steps("forms", 2, "Dựng") as step:
+        step()
+        step()
+    assert not reporter.enabled
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_publish_reports_its_parts(reference, tmp_path: Path) -> None:
+    from konray_review.pipeline.publish import publish
+    from konray_review.profile import load_profile
+    from konray_review.progress import use
+
+    rec = Recorder()
+    received = reference.store.read_households(2023)
+    with use(rec):
+        publish(reference.store, year=2023, out_dir=tmp_path / "out", profile=load_profile(),
+                run_info={"run_id": "test-progress"}, received=received)
+    done = [e[2] for e in rec.events if e[0] == "advance" and e[1] == "publish"]
+    assert done == [1, 2, 3, 4, 5] and ("finish", "publish") in rec.events
