@@ -99,10 +99,6 @@ def deploy(
     from konray_review.pipeline.forms import deploy_year
     from konray_review.sources.http import SourceError, retry_scope
 
-    if not (build_dir or Path("build") / "forms" / str(year)).is_dir():
-        _fail(f"Chưa có biểu mẫu năm {year} trong {build_dir or Path('build/forms') / str(year)}"
-              f": chạy trước `konray-review forms build --year {year}` (no built forms: run "
-              "forms build first)")
     folder = build_dir or Path("build") / "forms" / str(year)
     try:
         listed = read_household_list(households) if households else None
