@@ -118,7 +118,12 @@ def _households(rng: np.random.Generator, n: int, year: int, profile: Profile,
         end = start + pd.Timedelta(days=1)
     start, end = start.tz_convert("UTC"), end.tz_convert("UTC")
     span = int((end - start).total_seconds()) - 1
-    submitted = start + pd.to_timedelta(np.sort(rng.integers(0, span, n)), unit="s")
+    # the same draw as ever (its range fixed by the window's dates, so every later draw of
+    # the seeded stream stays the same), scaled into [start, end)
+    drawn = int((pd.Timestamp(f"{year}-{profile.review_window['end']}")
+                 - pd.Timestamp(f"{year}-{profile.review_window['start']}")).total_seconds()) - 1
+    offsets = np.sort(rng.integers(0, drawn, n)) * span // drawn
+    submitted = start + pd.to_timedelta(offsets, unit="s")
     reason = np.where(rng.random(n) < 0.82, "on_list", "request")
     signs = np.where(reason == "request", np.minimum(rng.binomial(9, 0.18, n), 9), -1)
     return pd.DataFrame({
