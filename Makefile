@@ -1,4 +1,6 @@
 # Two entry points (see README): `make demo` and `make test`. Each sets itself up.
+# Commands by hand: `make venv`, then `source .venv/bin/activate` once per terminal, then
+# `konray-review …` (README, docs/huong-dan-su-dung.md).
 SHELL := /bin/bash
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
@@ -11,14 +13,17 @@ unexport PYTHONDONTWRITEBYTECODE
 
 venv: .venv/.synced
 
+# the system's python3 even after `source .venv/bin/activate` (the venv has neither pip nor uv)
+SYSTEM_PATH := $(shell echo "$$PATH" | tr ':' '\n' | grep -vx '$(CURDIR)/.venv/bin' | paste -sd: -)
 .venv/.synced: pyproject.toml uv.lock
-	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
-	python3 -m uv sync --frozen --extra dev --python python3.11
+	@PATH="$(SYSTEM_PATH)" python3 -m uv --version >/dev/null 2>&1 || PATH="$(SYSTEM_PATH)" python3 -m pip install --quiet --disable-pip-version-check uv
+	env -u VIRTUAL_ENV PATH="$(SYSTEM_PATH)" python3 -m uv sync --frozen --extra dev --python python3.11
 	@touch $@
 
+# DEMO_ARGS passes options, e.g. `make demo DEMO_ARGS="--households 500"`
 demo: venv
 	-@$(MAKE) --no-print-directory datadocs-assets  # offline Data Docs; optional for the demo
-	.venv/bin/konray-review demo
+	.venv/bin/konray-review demo $(DEMO_ARGS)
 
 # CSS/JS that GX Data Docs otherwise load from CDNs (konray_review/quality/datadocs.py)
 datadocs-assets: expectations/datadocs/node_modules/.installed

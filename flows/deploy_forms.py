@@ -43,9 +43,13 @@ def deploy(source: str, year: int, profile: str | None, build_dir: str,
 
 
 @flow(name="deploy_forms", log_prints=True)
-def deploy_forms(source: str = "central", year: int = 2023, profile: str | None = None,
-                 out: str = "output/forms", households: str | None = None
-                 ) -> list[dict[str, Any]]:
-    """Build every form of ``year`` and deploy them to ``source`` (central|kobo)."""
+def deploy_forms(source: str = "central", year: int | None = None,
+                 profile: str | None = None, out: str = "output/forms",
+                 households: str | None = None) -> list[dict[str, Any]]:
+    """Build every form of ``year`` (None: the review in progress or next, by today's date)
+    and deploy them to ``source`` (central|kobo)."""
+    from konray_review.settings import Settings, resolve_year
+
+    year = resolve_year(year, Settings().load_profile(profile), "upcoming")
     built = build(year, profile, f"{out}/{year}")
     return deploy(source, year, profile, built, households)

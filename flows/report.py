@@ -26,9 +26,13 @@ def make_report(year: int, as_of: date | None, out: str, store_url: str | None,
 
 
 @flow(name="report", log_prints=True)
-def report(year: int, as_of: date | None = None, out: str = "output",
+def report(year: int | None = None, as_of: date | None = None, out: str = "output",
            store_url: str | None = None, profile: str | None = None) -> dict[str, Any]:
-    """Report for review ``year`` as of ``as_of`` (Jan–Jun: half-year; else annual)."""
+    """Report for review ``year`` (None: the latest begun) as of ``as_of`` (Jan–Jun:
+    half-year; else annual)."""
+    from konray_review.settings import Settings, resolve_year
+
+    year = resolve_year(year, Settings().load_profile(profile))
     outcome = make_report(year, as_of, out, store_url, profile)
     create_link_artifact(key=f"district-report-{year}", link=outcome.out_dir.resolve().as_uri(),
                          link_text=f"Báo cáo {outcome.period} {outcome.as_of}")

@@ -1,7 +1,7 @@
 """The ``review`` flow: pull -> validate -> quarantine -> classify -> store -> publish ->
 write-back, one task per stage, plus artifacts (per-commune summary, links to outputs).
 
-Run once:      python -m flows.review --source demo --year 2023
+Run once:      python -m flows.review --source demo   (year: from today, or --year Y)
 Deployment:    prefect.yaml (``review-window``: scheduled during 1 Sep – 14 Dec)
 """
 
@@ -20,18 +20,20 @@ except ImportError:  # pragma: no cover - Prefect loads entrypoints as plain mod
 
 
 @flow(name="review", log_prints=True)
-def review(source: str = "demo", year: int = 2023, path: str | None = None,
+def review(source: str = "demo", year: int | None = None, path: str | None = None,
            out: str = "output", store_url: str | None = None, profile: str | None = None,
            demo_households: int = 7400, quality_engine: str = "gx",
            approve_accepted: bool = False) -> dict[str, Any]:
-    """One review run for ``source`` (demo|central|kobo|files) and review ``year``;
+    """One review run for ``source`` (demo|central|kobo|files) and review ``year`` (None:
+    the review under way by today's date and the profile's window, ``settings``);
     ``approve_accepted`` marks accepted submissions approved on the server (off by
     default: the district opts in)."""
     from konray_review.pipeline import make_source, run_review
-    from konray_review.profile import load_profile
+    from konray_review.settings import Settings, resolve_year
     from konray_review.store import Store
 
-    prof = load_profile(profile)
+    prof = Settings().load_profile(profile)
+    year = resolve_year(year, prof)  # the edge: checked before any work
     src = make_source(source, path, year=year, profile=prof, n_households=demo_households)
     store = Store(store_url)
     try:
@@ -73,7 +75,7 @@ if __name__ == "__main__":  # pragma: no cover
 
     ap = argparse.ArgumentParser(description="Run the review flow once.")
     ap.add_argument("--source", default="demo")
-    ap.add_argument("--year", type=int, default=2023)
+    ap.add_argument("--year", type=int, default=None)
     ap.add_argument("--path")
     ap.add_argument("--out", default="output")
     a = ap.parse_args()

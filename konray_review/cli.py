@@ -1,59 +1,147 @@
 """The ``konray-review`` command line. Thin: parse options, call library functions.
 
-Heavy libraries (Great Expectations, Prefect, pyxform) are imported inside the commands that
-need them, so ``konray-review --help`` stays fast.
+Start-up must stay under half a second (``docs/benchmarks.md``): the sub-commands live in
+their areas' modules and are imported only when that command runs (``LazyGroup``), and
+their one-line help for ``konray-review --help`` is kept here, so the root help imports
+none of them (``tests/flows/test_cli.py`` checks the lines match the commands' docstrings).
+
+Every error a user can meet prints one or two plain lines, Vietnamese then English, and
+exits non-zero (``konray_review.errors``); ``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
+
+#: name -> (loader "module:attribute", one-line help). The attribute is a ``typer.Typer``
+#: (a group) or a command function. Keep alphabetical; areas add one line each.
+LAZY: dict[str, tuple[str, str]] = {
+    "decisions": ("konray_review.decisions.cli:decisions_app",
+                  "Sau khảo sát: họp thôn, niêm yết, khiếu nại, quyết định (steps after the "
+                  "survey)."),
+    "demo": ("konray_review.pipeline.cli:demo",
+             "Chạy thử toàn bộ quy trình với dữ liệu giả lập (full review on synthetic "
+             "data)."),
+    "forms": ("konray_review.cli:_forms_app",
+              "Phiếu khảo sát: dựng và triển khai biểu mẫu (build and deploy forms)."),
+    "pull": ("konray_review.sources.cli:pull",
+             "Lấy phiếu về bảng hộ/thành viên chuẩn (pull submissions into the canonical "
+             "tables)."),
+    "report": ("konray_review.pipeline.cli:report",
+               "Báo cáo 6 tháng / cả năm theo ngày (half-year or annual district report)."),
+    "run": ("konray_review.pipeline.cli:run",
+            "Chạy rà soát: kéo phiếu → kiểm tra → phân loại → lưu → xuất (run the review "
+            "job)."),
+    "runs": ("konray_review.pipeline.runs_cli:runs",
+             "Danh sách các lần chạy; lần chạy có tiến trình đã chết được đánh dấu thất bại "
+             "(list runs; runs whose process died are marked failed)."),
+    "scale": ("konray_review.scale.cli:scale_app",
+              "Quy mô lớn: dữ liệu Parquet phân vùng, chạy trên Dask (large reviews on "
+              "Dask)."),
+    "serve": ("konray_review.portal.cli:serve",
+              "Chạy cổng thông tin (run the web portal). Production: see docs/portal.md."),
+    "users": ("konray_review.portal.cli:users_app",
+              "Tài khoản cổng thông tin (portal accounts)."),
+}
+
+
+def _forms_app() -> typer.Typer:
+    """``forms`` (build: forms work) plus ``forms deploy`` (sources work)."""
+    from konray_review.forms.cli import forms_app
+    from konray_review.sources.cli import deploy
+
+    if not any(c.name == "deploy" for c in forms_app.registered_commands):
+        forms_app.command("deploy")(deploy)
+    return forms_app
+
+
+def load_command(name: str) -> Any:
+    """The click command behind ``name``, importing its module now."""
+    target, _ = LAZY[name]
+    module, attr = target.split(":")
+    obj = getattr(importlib.import_module(module), attr)
+    if attr.startswith("_"):  # a factory (``_forms_app``)
+        obj = obj()
+    if isinstance(obj, typer.Typer):
+        obj.rich_markup_mode = None  # plain help and usage errors, like the root's
+        group = typer.main.get_group(obj)
+        group.name = name
+        return group
+    single = typer.Typer(rich_markup_mode=None)
+    single.command(name)(obj)
+    return typer.main.get_command(single)
+
+
+class LazyGroup(TyperGroup):
+    """A Typer group whose sub-commands are imported only when one of them runs."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted({*self.commands, *LAZY})
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name not in LAZY:
+            return None
+        if self._listing:  # the root help: a stand-in carrying the one-line help
+            import click
+
+            return click.Command(cmd_name, help=LAZY[cmd_name][1] or None)
+        self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands[cmd_name]
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def invoke(self, ctx: Any) -> Any:
+        from konray_review.errors import handle
+
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:  # every error ends here, in plain words
+            handle(exc, debug=bool(ctx.params.get("debug")) or _debug_requested())
+            raise  # handle() exits; this line is for type checkers
+
+
+def _debug_requested() -> bool:
+    import os
+    import sys
+
+    return "--debug" in sys.argv[1:3] or os.environ.get("KONRAY_DEBUG") == "1"
+
 
 app = typer.Typer(
     name="konray-review",
+    cls=LazyGroup,
+    rich_markup_mode=None,  # plain help: rich's help renderer alone costs ~0.3 s of start-up
     help="Rà soát hộ nghèo, hộ cận nghèo — annual review of poor and near-poor households.",
     no_args_is_help=True,
     add_completion=False,
 )
 
-# --- sub-command groups registered by each area (one line each; keep alphabetical) ---------
-# (areas add: app.add_typer(<their typer>, name="...") or @app.command functions below)
-from konray_review.decisions.cli import decisions_app  # noqa: E402  (steps after the survey)
-
-app.add_typer(decisions_app, name="decisions")
-
-from konray_review.forms.cli import forms_app  # noqa: E402  (build: forms; deploy: sources)
-
-app.add_typer(forms_app, name="forms")
-
-from konray_review.sources.cli import deploy, pull  # noqa: E402  (sources)
-
-forms_app.command("deploy")(deploy)
-app.command("pull")(pull)
-
-from konray_review.pipeline.cli import demo, report, run  # noqa: E402  (store + flows)
-
-app.command("run")(run)
-app.command("report")(report)
-app.command("demo")(demo)
-
-from konray_review.pipeline.runs_cli import runs  # noqa: E402  (run log, stale runs)
-
-app.command("runs")(runs)
-
-from konray_review.portal.cli import serve, users_app  # noqa: E402  (portal)
-
-app.command("serve")(serve)
-app.add_typer(users_app, name="users")
-
-from konray_review.scale.cli import scale_app  # noqa: E402  (scale: partitioned runs on Dask)
-
-app.add_typer(scale_app, name="scale")
-
 
 @app.callback()
-def _main() -> None:
+def _main(
+    debug: bool = typer.Option(False, "--debug",
+                               help="In chi tiết lỗi (traceback) — show the traceback on errors."),
+) -> None:
     """Rà soát hộ nghèo, hộ cận nghèo (annual poverty review)."""
 
 
-if __name__ == "__main__":  # pragma: no cover
+def main() -> None:
+    """Console entry point (``konray-review``)."""
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -11,13 +11,15 @@ import os
 import unicodedata
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from konray_review.standards import Label, Sourced, StandardError, _data_dir
+
+if TYPE_CHECKING:  # pandas loads with the village list: a command's start stays fast
+    import pandas as pd
 
 DEFAULT_PROFILE = "kon-ray"
 
@@ -59,8 +61,13 @@ class Profile(BaseModel):
     baseline: dict[int, dict[str, Sourced]] = Field(default_factory=dict)
     targets: dict[int, dict[str, Sourced]] = Field(default_factory=dict)
     reporting: dict[str, str] = Field(default_factory=dict)
+    #: the annual review of year Y runs from ``start`` to ``end`` (MM-DD) of year Y, in the
+    #: district's time zone; its result is the list for Y+1 (QĐ 24/2021: 1 Sep – 14 Dec).
+    #: ``konray_review.settings`` derives the default review year from it.
     review_window: dict[str, str] = Field(
         default_factory=lambda: {"start": "09-01", "end": "12-14"})
+    #: the district's time zone (IANA name): "today", the review window and dates shown
+    timezone: str = "Asia/Ho_Chi_Minh"
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
     directory: str = ""
 
@@ -94,6 +101,8 @@ class Profile(BaseModel):
     def villages(self) -> pd.DataFrame:
         """Villages (``commune,village``) with commune names in the profile's spelling."""
         path = Path(self.directory) / self.villages_csv
+        import pandas as pd
+
         df = pd.read_csv(path, dtype=str, encoding="utf-8").fillna("")
         missing = {"commune", "village"} - set(df.columns)
         if missing:

@@ -108,10 +108,22 @@ def _households(rng: np.random.Generator, n: int, year: int, profile: Profile,
     seq = np.arange(id_offset, id_offset + n)
     vcode = villages["village_code"].to_numpy()[v]
     hid = pd.Series(vcode).str.replace("__", "-", regex=False) + "-" + _zfill(seq, 7)
-    start = pd.Timestamp(f"{year}-{profile.review_window['start']}", tz="UTC")
-    end = pd.Timestamp(f"{year}-{profile.review_window['end']}", tz="UTC")
+    # the window in the district's local time (as the checks read it), and never past now:
+    # a demo of the review in progress must not make submissions "from the future"
+    start = pd.Timestamp(f"{year}-{profile.review_window['start']}", tz=profile.timezone)
+    end = pd.Timestamp(f"{year}-{profile.review_window['end']}",
+                       tz=profile.timezone) + pd.Timedelta(days=1)
+    end = min(end, pd.Timestamp.now(tz="UTC").tz_convert(profile.timezone))
+    if end <= start:  # a review not begun yet: its first day (truly future dates)
+        end = start + pd.Timedelta(days=1)
+    start, end = start.tz_convert("UTC"), end.tz_convert("UTC")
     span = int((end - start).total_seconds()) - 1
-    submitted = start + pd.to_timedelta(np.sort(rng.integers(0, span, n)), unit="s")
+    # the same draw as ever (its range fixed by the window's dates, so every later draw of
+    # the seeded stream stays the same), scaled into [start, end)
+    drawn = int((pd.Timestamp(f"{year}-{profile.review_window['end']}")
+                 - pd.Timestamp(f"{year}-{profile.review_window['start']}")).total_seconds()) - 1
+    offsets = np.sort(rng.integers(0, drawn, n)) * span // drawn
+    submitted = start + pd.to_timedelta(offsets, unit="s")
     reason = np.where(rng.random(n) < 0.82, "on_list", "request")
     signs = np.where(reason == "request", np.minimum(rng.binomial(9, 0.18, n), 9), -1)
     return pd.DataFrame({

@@ -3,13 +3,39 @@ commune chairman's decision and certificates, as an append-only record per house
 review; working-day deadlines; the documents; the recognised list reports count.
 
 ``Decisions(store)`` is the entry point; see ``docs/decisions.md``.
+
+Its names load on first use (PEP 562): the command line imports its light modules without
+pandas or SQLAlchemy (``konray-review --help`` and a command's start stay fast).
 """
 
-from konray_review.decisions.errors import ConcurrentUpdate, DecisionError
-from konray_review.decisions.records import Actor
-from konray_review.decisions.settings import DecisionSettings, load_settings
-from konray_review.decisions.steps import Decisions, StepResult
-from konray_review.decisions.workdays import WorkCalendar, review_id_for
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from konray_review.decisions.errors import ConcurrentUpdate, DecisionError
+    from konray_review.decisions.records import Actor
+    from konray_review.decisions.settings import DecisionSettings, load_settings
+    from konray_review.decisions.steps import Decisions, StepResult
+    from konray_review.decisions.workdays import WorkCalendar, review_id_for
+
+_EXPORTS = {
+    "ConcurrentUpdate": "konray_review.decisions.errors",
+    "DecisionError": "konray_review.decisions.errors",
+    "Actor": "konray_review.decisions.records",
+    "DecisionSettings": "konray_review.decisions.settings",
+    "load_settings": "konray_review.decisions.settings",
+    "Decisions": "konray_review.decisions.steps",
+    "StepResult": "konray_review.decisions.steps",
+    "WorkCalendar": "konray_review.decisions.workdays",
+    "review_id_for": "konray_review.decisions.workdays",
+}
 __all__ = ["Actor", "ConcurrentUpdate", "DecisionError", "DecisionSettings", "Decisions",
            "StepResult", "WorkCalendar", "load_settings", "review_id_for"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

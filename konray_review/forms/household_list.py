@@ -57,15 +57,50 @@ def list_rows(households: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_household_list(path: Path) -> pd.DataFrame:
-    """A list file: CSV (text) or Parquet, e.g. last year's ``households`` table."""
+    """A list file: CSV (text) or Parquet: what ``konray-review forms households`` writes,
+    last year's ``households`` table, or a published list CSV (``lists/…_all.csv``, its
+    poor and near-poor households)."""
     path = Path(path)
     try:
         if path.suffix.lower() == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, ValueError) as exc:
         raise HouseholdListError(f"{path}: không đọc được danh sách hộ "
                                  f"(cannot read the household list): {exc}") from exc
+    frame = from_published_list(frame)
+    missing = {"household_id", "head_name", "village"} - set(frame.columns)
+    if missing:
+        raise HouseholdListError(
+            f"{path}: danh sách hộ thiếu cột {sorted(missing)}; tạo tệp đúng bằng `konray-"
+            "review forms households --year <năm trước>` (the household list lacks columns; "
+            "make it with `konray-review forms households`)")
+    return frame
+
+
+#: published list headings (outputs.texts) -> list columns
+_PUBLISHED = ("household_id", "head_name", "commune", "village", "category")
+
+
+def from_published_list(frame: pd.DataFrame) -> pd.DataFrame:
+    """A published list (Vietnamese or English headings, category labels) as list rows:
+    its poor and near-poor households, ``previous_category`` their category code."""
+    from konray_review.outputs.lists import label_map
+    from konray_review.outputs.texts import t
+
+    for lang in ("vi", "en"):
+        headings = {t(key, lang): key for key in _PUBLISHED}
+        if not {t("household_id", lang), t("category", lang)} <= set(frame.columns):
+            continue
+        renamed = frame.rename(columns=headings)
+        out = renamed[[k for k in _PUBLISHED if k in renamed.columns]]
+        codes = {label: code for code, label in label_map("category", lang).items()}
+        out = out.assign(previous_category=out["category"].map(codes)).drop(
+            columns="category")
+        return out[out["previous_category"].isin(["poor", "near_poor"])].reset_index(
+            drop=True)
+    return frame
 
 
 def households_csv(households: pd.DataFrame) -> bytes:

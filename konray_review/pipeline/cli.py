@@ -9,13 +9,11 @@ shows up in the Prefect UI.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-DEMO_YEAR = 2023
 STAGE_LABELS = {
     "pull": "Kéo phiếu (pull)", "validate": "Kiểm tra chất lượng (validate)",
     "classify": "Phân loại (classify)", "store": "Lưu kho (store)",
@@ -24,65 +22,73 @@ STAGE_LABELS = {
 }
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
 
 class StageProgress:
-    """A spinner on the running stage and a line with its time when it ends."""
+    """The run's stages as "Bước k/n" with a spinner and, where a stage counts its work
+    (``konray_review.progress``), a bar with done/total; a line with its time when it ends.
+    Quiet when stderr is not a terminal (logs, cron)."""
 
-    def __init__(self) -> None:
-        from rich.console import Console
+    STAGES = ("pull", "validate", "classify", "store", "publish", "write_back")
 
-        self.console = Console(stderr=True)
-        self.status: Any = None
-        self.current: tuple[str, float] | None = None
+    def __init__(self, extra: tuple[str, ...] = ()) -> None:
+        from konray_review.progress import terminal_reporter, use
+
+        self.reporter = terminal_reporter()
+        self.reporter.__enter__()
+        self._scope = use(self.reporter)
+        self._scope.__enter__()
+        self.order = [*self.STAGES, *extra]
+        self.current: str | None = None
 
     def __call__(self, stage: str) -> None:
         self._done()
-        self.current = (stage, time.perf_counter())
-        label = STAGE_LABELS.get(stage, stage)
-        if self.status is None:
-            self.status = self.console.status(label)
-            self.status.start()
-        else:
-            self.status.update(label)
+        self.current = stage
+        k = self.order.index(stage) + 1 if stage in self.order else len(self.order)
+        self.reporter.start(f"stage:{stage}", f"Bước {k}/{len(self.order)}: "
+                            f"{STAGE_LABELS.get(stage, stage)}", None)
 
     def _done(self) -> None:
         if self.current is not None:
-            stage, start = self.current
-            self.console.print(f"  ✓ {STAGE_LABELS.get(stage, stage)}: "
-                               f"{time.perf_counter() - start:.1f} s")
+            self.reporter.finish(f"stage:{self.current}")
+            self.current = None
 
     def close(self) -> None:
         self._done()
-        self.current = None
-        if self.status is not None:
-            self.status.stop()
+        self._scope.__exit__(None, None, None)
+        self.reporter.__exit__(None, None, None)
 
 
 def _print_outcome(outcome: Any) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Rà soát {outcome.year} — {outcome.run_id}")
-    for col in outcome.summary.columns:
-        table.add_column(col, justify="left" if col == "commune" else "right")
-    for row in outcome.summary.itertuples(index=False):
-        table.add_row(*["" if v is None or v != v else str(v) for v in row])
-    console = Console()
+    from konray_review.pipeline.summary import SUMMARY_LEGEND, terminal_summary
+
+    shown, caption = terminal_summary(outcome.summary)
+    table = Table(title=f"Rà soát {outcome.year} — {outcome.run_id}", box=box.SIMPLE_HEAD,
+                  caption=caption, title_justify="left", caption_justify="left")
+    for col in shown.columns:
+        table.add_column(col, justify="left" if col == "Xã" else "right", no_wrap=col == "Xã")
+    for row in shown.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    console = Console(width=min(Console().width, 80))
     console.print(table)
+    console.print(SUMMARY_LEGEND, style="dim", highlight=False)
     console.print(f"Nhận {outcome.received} = hợp lệ {outcome.accepted} + cách ly "
-                  f"{outcome.quarantined} (received = accepted + quarantined)")
+                  f"{outcome.quarantined} (received = accepted + quarantined)", highlight=False)
     _print_accounting(console, outcome)
     wb = outcome.write_back
     if wb.get("reason"):
-        console.print(f"Không báo lỗi về máy chủ: {wb['reason']}")
+        console.print(f"Không báo lỗi về máy chủ: {wb['reason']}", highlight=False)
     else:
         console.print(f"Đã báo lỗi về máy chủ: {wb.get('flagged', 0)} phiếu, "
                       f"{wb.get('commented', 0)} ghi chú; duyệt {wb.get('approved', 0)} phiếu "
-                      f"(flagged, comments, approved)")
+                      f"(flagged, comments, approved)", highlight=False)
 
 
 def _print_accounting(console: Any, outcome: Any) -> None:
@@ -115,7 +121,9 @@ def _print_accounting(console: Any, outcome: Any) -> None:
 
 
 def _default_out() -> Path:
-    return Path(os.environ.get("KONRAY_HOME", "output"))
+    from konray_review.settings import Settings
+
+    return Settings().home
 
 
 def run_plain(source_kind: str, path: str | None, *, year: int, out: Path,
@@ -142,7 +150,8 @@ def run_plain(source_kind: str, path: str | None, *, year: int, out: Path,
 def run(
     source: str = typer.Option("demo", "--source", help="demo | central | kobo | files"),
     path: str = typer.Argument(None, help="Tệp hoặc thư mục (source files)"),
-    year: int = typer.Option(..., "--year", help="Năm rà soát (review year)"),
+    year: int = typer.Option(None, "--year", help="Năm rà soát (review year); mặc định: "
+                             "đợt rà soát đã bắt đầu gần nhất (default: the latest begun)"),
     out: Annotated[Path | None, typer.Option("--out", help="Thư mục kết quả (output/)")] = None,
     store: str = typer.Option(None, "--store", help="URL kho (default SQLite in output/)"),
     profile: str = typer.Option(None, "--profile", help="Hồ sơ huyện (district profile)"),
@@ -157,9 +166,13 @@ def run(
     quality_engine: str = typer.Option("gx", "--checks", help="gx | pandas"),
 ) -> None:
     """Chạy rà soát: kéo phiếu → kiểm tra → phân loại → lưu → xuất (run the review job)."""
+    from konray_review.settings import Settings
+
+    settings = Settings()
+    year = settings.review_year(year, profile)  # refused before any work
     from konray_review.pipeline.quarantine import ReconciliationError
 
-    out = out or _default_out()
+    out = out or settings.home
     use_prefect = bool(os.environ.get("PREFECT_API_URL")) if prefect is None else prefect
     try:
         if use_prefect:
@@ -194,7 +207,8 @@ def _run_flow(source: str, path: str | None, year: int, out: Path, store: str | 
 
 
 def report(
-    year: int = typer.Option(..., "--year", help="Năm rà soát (review year)"),
+    year: int = typer.Option(None, "--year", help="Năm rà soát (review year); mặc định: "
+                             "đợt đã bắt đầu gần nhất (default: the latest begun)"),
     date: str = typer.Option(None, "--date", help="Ngày báo cáo YYYY-MM-DD (default today)"),
     out: Annotated[Path | None, typer.Option("--out")] = None,
     store: str = typer.Option(None, "--store"),
@@ -203,18 +217,22 @@ def report(
     """Báo cáo 6 tháng / cả năm theo ngày (half-year or annual district report)."""
     from datetime import date as Date
 
+    from konray_review.settings import Settings
+
+    settings = Settings()
+    year = settings.review_year(year, profile)  # refused before any work
     from konray_review.pipeline.report import run_report
-    from konray_review.profile import load_profile
     from konray_review.store import Store
 
+    prof = settings.load_profile(profile)
     try:
         as_of = Date.fromisoformat(date) if date else None
     except ValueError:
         _fail(f"ngày không hợp lệ {date!r} (use YYYY-MM-DD)")
     st = Store(store)
     try:
-        outcome = run_report(st, year=year, as_of=as_of, out_root=out or _default_out(),
-                             profile=load_profile(profile))
+        outcome = run_report(st, year=year, as_of=as_of, out_root=out or settings.home,
+                             profile=prof)
     except ValueError as exc:
         _fail(f"Lỗi (error): {exc}")
     finally:
@@ -226,7 +244,8 @@ def report(
 
 def demo(
     households: int = typer.Option(7400, "--households", help="Số hộ giả lập (synthetic)"),
-    year: int = typer.Option(DEMO_YEAR, "--year"),
+    year: int = typer.Option(None, "--year", help="Năm rà soát; mặc định: đợt đã bắt đầu "
+                             "gần nhất (review year; default: the latest begun)"),
     out: Annotated[Path | None, typer.Option("--out", help="Default output/demo")] = None,
     store: str = typer.Option(None, "--store", help="Default SQLite in the demo folder"),
     seed: int = typer.Option(0, "--seed"),
@@ -237,18 +256,21 @@ def demo(
     Generator → kiểm tra chất lượng → phân loại → danh sách, báo cáo. Bản ghi lỗi có chủ ý
     phải nằm trong danh sách cách ly. No server needed (plain pipeline, no Prefect).
     """
-    out = out or _default_out() / "demo"
+    from konray_review.settings import Settings
+
+    settings = Settings()
+    year = settings.review_year(year)  # refused before any work
+    profile = settings.load_profile()
+    out = out or settings.home / "demo"
     store = store or f"sqlite:///{out / 'konray-review.sqlite'}"
     from konray_review.decisions.demo import run_season, season_lines
     from konray_review.pipeline import make_source, run_review
-    from konray_review.profile import load_profile
     from konray_review.store import Store
 
-    profile = load_profile()
     source = make_source("demo", year=year, profile=profile, n_households=households,
                          seed=seed)
     st = Store(store)
-    progress = StageProgress()
+    progress = StageProgress(extra=("decisions",))
     try:
         outcome = run_review(source, year=year, store=st, out_root=out, profile=profile,
                              progress=progress, quality_engine=quality_engine)

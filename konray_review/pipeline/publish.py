@@ -58,25 +58,35 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
     from konray_review.outputs.manifest import write_manifest
     from konray_review.outputs.quarantine import write_quarantine_lists
     from konray_review.outputs.report import write_district_report
+    from konray_review.progress import steps
     from konray_review.quality.report import write_quality_report
     from konray_review.standards import standard_for_year
 
     out_dir.mkdir(parents=True, exist_ok=True)
     standard = standard_for_year(year, profile)
-    households, result, quarantine = year_tables(store, year)
-    entries = list(write_lists(households, result, out_dir, standard=standard,
-                               profile=profile, run_info=run_info))
-    entries += write_quarantine_lists(quarantine, received, out_dir, profile=profile,
-                                      year=year, run_info=run_info)
-    summary = district_summary(households, result, standard=standard, profile=profile,
-                               year=year)
-    summary.update(report_tables(store, year, households, result))  # finished or not
-    entries += write_district_report(summary, out_dir, standard=standard, profile=profile,
-                                     year=year, run_info=run_info, quarantine=quarantine)
-    entries += _quality_docs(out_dir, docs_path, year)
-    entries += write_quality_report(quarantine, out_dir, profile=profile, year=year,
-                                    lists=entries, docs_path=docs_path, run_info=run_info)
-    manifest = write_manifest(entries, out_dir)
+    with steps("publish", 6, "Xuất: danh sách, cách ly, báo cáo, Data Docs, trang chất lượng, "
+               "mục lục (publish parts)") as step:
+        households, result, quarantine = year_tables(store, year)
+        entries = list(write_lists(households, result, out_dir, standard=standard,
+                                   profile=profile, run_info=run_info))
+        step()
+        entries += write_quarantine_lists(quarantine, received, out_dir, profile=profile,
+                                          year=year, run_info=run_info)
+        step()
+        summary = district_summary(households, result, standard=standard, profile=profile,
+                                   year=year)
+        summary.update(report_tables(store, year, households, result))  # finished or not
+        entries += write_district_report(summary, out_dir, standard=standard,
+                                         profile=profile, year=year, run_info=run_info,
+                                         quarantine=quarantine)
+        step()
+        entries += _quality_docs(out_dir, docs_path, year)
+        step()
+        entries += write_quality_report(quarantine, out_dir, profile=profile, year=year,
+                                        lists=entries, docs_path=docs_path, run_info=run_info)
+        step()
+        manifest = write_manifest(entries, out_dir)
+        step()
     return Published(out_dir, manifest, len(entries))
 
 

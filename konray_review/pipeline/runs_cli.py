@@ -7,10 +7,12 @@ run's accounting per file and what its readers refused or noted.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
+
+if TYPE_CHECKING:  # pandas loads inside the command (start-up stays fast)
+    import pandas as pd
 
 #: column -> Vietnamese heading (``LEGEND`` gives the English)
 HEADINGS = {
@@ -30,6 +32,8 @@ STAGE_VI = {"done": "xong", "start": "bắt đầu", "pull": "kéo phiếu", "va
 
 def runs_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The run log as shown: Vietnamese status words, the first line of the note."""
+    import pandas as pd
+
     out = frame.reindex(columns=list(HEADINGS)).copy()
     out["status"] = out["status"].map(lambda s: STATUS_VI.get(s, s))
     out["started_at"] = pd.to_datetime(out["started_at"]).dt.strftime("%Y-%m-%d %H:%M")
@@ -85,11 +89,14 @@ def runs(
 
 
 def _cell(value: object) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
-        else str(value)
+    import pandas as pd
+
+    missing = value is None or (not isinstance(value, str)
+                                and bool(pd.isna(value)))  # type: ignore[call-overload]
+    return "" if missing else str(value)
 
 
-def _one(console: object, row: pd.DataFrame, detail: tuple[pd.DataFrame, pd.DataFrame]
+def _one(console: Any, row: pd.DataFrame, detail: tuple[pd.DataFrame, pd.DataFrame] | None
          ) -> None:
     from rich.table import Table
 
@@ -103,7 +110,7 @@ def _one(console: object, row: pd.DataFrame, detail: tuple[pd.DataFrame, pd.Data
                   f"({r['status']}), bước (stage) {r.get('stage') or '-'}")
     if isinstance(r.get("message"), str) and r["message"]:
         console.print(r["message"])
-    files, findings = detail
+    files, findings = detail if detail is not None else (row.iloc[:0], row.iloc[:0])
     if len(files):
         shown = accounting_table(files)
         table = Table(title="Kết quả theo tệp (per file)")

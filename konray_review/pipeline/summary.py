@@ -106,3 +106,47 @@ def to_markdown(summary: pd.DataFrame) -> str:
     lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
               for row in summary.itertuples(index=False)]
     return "\n".join(lines)
+
+
+#: the summary's columns as the terminal shows them (two-line headings keep the table
+#: inside 80 columns; ``SUMMARY_LEGEND`` gives the English)
+SUMMARY_HEADINGS = {
+    "commune": "Xã", "received": "Nhận", "quarantined": "Cách\nly", "households": "Số hộ",
+    "poor": "Nghèo", "near_poor": "Cận\nnghèo", "poor_rate": "%\nnghèo",
+    "near_poor_rate": "% cận\nnghèo", "meets_target": "Đạt\nmục tiêu",
+}
+SUMMARY_LEGEND = ("Nhận = received, Cách ly = quarantined, Số hộ = households on record, "
+                  "Nghèo = poor, Cận nghèo = near-poor, % = share of households, Đạt mục "
+                  "tiêu = meets the poverty-rate target")
+
+
+def percent(rate: float | None) -> str:
+    """``0.1234`` -> ``12,3 %`` (Vietnamese decimal comma); missing -> ``—``."""
+    if rate is None or pd.isna(rate):
+        return "—"
+    return f"{rate * 100:.1f}".replace(".", ",") + " %"
+
+
+def yes_no(value: object) -> str:
+    """``Có`` / ``Không``; no target -> ``—``."""
+    if value is None or (not isinstance(value, bool | np.bool_)
+                         and bool(pd.isna(value))):  # type: ignore[call-overload]
+        return "—"
+    return "Có" if bool(value) else "Không"
+
+
+def terminal_summary(summary: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """The summary as the terminal shows it: Vietnamese headings, rates as percentages,
+    Có/Không; the target (one number for the whole area) goes in the caption, not a
+    column, so the table fits 80 columns."""
+    shown = summary.reindex(columns=list(SUMMARY_HEADINGS)).copy()
+    for col in ("received", "quarantined", "households", "poor", "near_poor"):
+        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{int(v)}")
+    for col in ("poor_rate", "near_poor_rate"):
+        shown[col] = shown[col].map(percent)
+    shown["meets_target"] = shown["meets_target"].map(yes_no)
+    target = (summary["poor_rate_target"].dropna() if "poor_rate_target" in summary
+              else pd.Series(dtype=float))
+    caption = (f"Mục tiêu tỷ lệ nghèo (poverty-rate target): ≤ {percent(target.iloc[0])}"
+               if len(target) else None)
+    return shown.rename(columns=SUMMARY_HEADINGS), caption

@@ -5,8 +5,27 @@ partitioned by review year, province and commune (``layout``); each partition is
 classified and summed on its own (``partition``); the partial sums combine exactly
 (``cube``). ``single`` is the one-process path the partitioned run must equal, ``flow`` the
 Prefect flow that fans the partitions out over a Dask cluster.
+
+Its names load on first use (PEP 562): the command line imports its light modules without
+pandas or SQLAlchemy (``konray-review --help`` and a command's start stay fast).
 """
 
-from konray_review.scale.layout import Partition, list_partitions
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from konray_review.scale.layout import Partition, list_partitions
+
+_EXPORTS = {
+    "Partition": "konray_review.scale.layout",
+    "list_partitions": "konray_review.scale.layout",
+}
 __all__ = ["Partition", "list_partitions"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -135,12 +135,18 @@ class CentralSource:
         params: dict[str, Any] = {"$expand": "*", "$top": self.page_size, "$count": "true"}
         if filter_:
             params["$filter"] = filter_
-        page = self._send("GET", self._form_path(".svc/Submissions"), params=params)
-        expected = page.get("@odata.count")
-        rows = list(page.get("value", []))
-        while page.get("@odata.nextLink"):
-            page = self._send("GET", page["@odata.nextLink"])
-            rows.extend(page.get("value", []))
+        from konray_review.progress import steps
+
+        with steps("pull", None, "Kéo phiếu từ ODK Central (submissions)") as step:
+            page = self._send("GET", self._form_path(".svc/Submissions"), params=params)
+            expected = page.get("@odata.count")
+            step.set_total(int(expected) if expected is not None else None)
+            rows = list(page.get("value", []))
+            step(len(rows))
+            while page.get("@odata.nextLink"):
+                page = self._send("GET", page["@odata.nextLink"])
+                rows.extend(page.get("value", []))
+                step(len(page.get("value", [])))
         unique = {r["__id"] for r in rows}
         if expected is not None and len(unique) < int(expected):
             raise SourceError(f"OData trả thiếu bản ghi: {len(unique)}/{expected} "

@@ -6,11 +6,10 @@ counts and ids only: no names, no ID numbers, no secrets.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -27,14 +26,14 @@ class From(StrEnum):
     demo = "demo"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
 
 def make_source(kind: str, *, path: Path | None = None, config: Path | None = None,
                 form: str | None = None, profile: str | None = None, demo_n: int = 500,
-                demo_seed: int = 0, demo_year: int = 2023, year: int | None = None):
+                demo_seed: int = 0, demo_year: int | None = None, year: int | None = None):
     """The configured source (``central``/``kobo`` read the servers file or environment).
 
     The server's form is ``form`` when given, else the form of ``year`` (``phieu_b_<year>``
@@ -59,6 +58,11 @@ def make_source(kind: str, *, path: Path | None = None, config: Path | None = No
         return FilesSource(path, profile=prof, form=form)
     from konray_review.sources.demo import DemoSource
 
+    demo_year = demo_year or year
+    if demo_year is None:
+        from konray_review.settings import resolve_year
+
+        demo_year = resolve_year(None, prof)
     return DemoSource(demo_n, year=demo_year, seed=demo_seed, profile=prof)
 
 
@@ -70,7 +74,8 @@ def echo_retry(event) -> None:
 def deploy(
     to: Annotated[Server, typer.Option("--to", help="central hoặc kobo")],
     year: Annotated[int | None, typer.Option(
-        "--year", help="Năm rà soát (review year); mặc định năm nay")] = None,
+        "--year", help="Năm rà soát (review year); mặc định: đợt đang hoặc sắp diễn ra "
+        "(default: the review in progress or next)")] = None,
     build_dir: Annotated[Path | None, typer.Option(
         "--dir", help="Thư mục biểu mẫu đã dựng; mặc định build/forms/<năm>/")] = None,
     households: Annotated[Path | None, typer.Option(
@@ -85,13 +90,15 @@ def deploy(
     publishes each with every attachment its XForm declares. An unchanged form is not
     published again; a changed one becomes a new version.
     """
-    from datetime import date
+    from konray_review.settings import Settings
 
+    settings = Settings()  # read once here, passed down
+    year = settings.review_year(year, None, "upcoming")  # refused before any work
+    config = config or settings.servers_file
     from konray_review.forms.household_list import read_household_list
     from konray_review.pipeline.forms import deploy_year
     from konray_review.sources.http import SourceError, retry_scope
 
-    year = year or date.today().year
     folder = build_dir or Path("build") / "forms" / str(year)
     try:
         listed = read_household_list(households) if households else None
@@ -124,7 +131,8 @@ def pull(
     full: Annotated[bool, typer.Option("--full", help="lấy lại toàn bộ (bỏ qua mốc)")] = False,
     config: Annotated[Path | None, typer.Option("--config", help="tệp servers.toml")] = None,
     year: Annotated[int | None, typer.Option(
-        "--year", help="Năm rà soát: chọn biểu mẫu của năm (default: this year)")] = None,
+        "--year", help="Năm rà soát: chọn biểu mẫu của năm (default: the latest begun)")
+    ] = None,
     form: Annotated[str | None, typer.Option(
         "--form", help="form id (Central) / asset uid (KoBo), thay cho biểu mẫu của năm")
     ] = None,
@@ -133,17 +141,20 @@ def pull(
     demo_seed: Annotated[int, typer.Option("--demo-seed")] = 0,
 ) -> None:
     """Lấy phiếu về bảng hộ/thành viên chuẩn (pull submissions into the canonical tables)."""
-    from datetime import date
+    from konray_review.settings import Settings
 
+    settings = Settings()  # read once here, passed down
+    year = settings.review_year(year, profile)  # refused before any work
+    config = config or settings.servers_file
     from konray_review.sources.http import SourceError, retry_scope
     from konray_review.sources.normalise import NormaliseError
     from konray_review.sources.pull import pull_into
     from konray_review.sources.state import FileStateStore
 
-    out = out or default_pull_dir()
+    out = out or settings.home / "pulled"
     try:
         src = make_source(source.value, path=path, config=config, form=form, profile=profile,
-                          demo_n=demo_n, demo_seed=demo_seed, year=year or date.today().year)
+                          demo_n=demo_n, demo_seed=demo_seed, year=year)
         store = FileStateStore(out / ".state")
         http = getattr(getattr(src, "config", None), "http", None)
         with retry_scope("pull", getattr(http, "stage_budget", None), on_retry=echo_retry):
@@ -159,7 +170,9 @@ def pull(
 
 def default_pull_dir() -> Path:
     """``$KONRAY_HOME/pulled``, else ``output/pulled`` (git-ignored), like the store's home."""
-    return Path(os.environ.get("KONRAY_HOME", "output")) / "pulled"
+    from konray_review.settings import Settings
+
+    return Settings().home / "pulled"
 
 
 def write_tables(store, out: Path) -> None:
