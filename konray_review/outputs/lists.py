@@ -161,7 +161,9 @@ def printed_codes(ids: pd.Series) -> pd.Series:
     has_prefix = split[1].eq("-")
     prefixes = pd.unique(split.loc[has_prefix, 0])
     short = {p: _initials(p) for p in prefixes}
-    code = text.where(~has_prefix, split[0].map(short) + "-" + split[2])
+    # ids without a prefix keep their text; their (missing) short prefix must still be text
+    shortened = split[0].map(short).astype(object).fillna("").astype(str)
+    code = text.where(~has_prefix, shortened + "-" + split[2])
     pairs = pd.DataFrame({"id": text, "code": code}).drop_duplicates()
     clash = pairs["code"].duplicated(keep=False)
     if clash.any():

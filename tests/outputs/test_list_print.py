@@ -233,3 +233,9 @@ def test_pdf_same_input_same_bytes(review, tmp_path):
     a, b = once(tmp_path / "a"), once(tmp_path / "b")
     assert [(tmp_path / "a" / e.path).read_bytes() for e in a] == \
         [(tmp_path / "b" / e.path).read_bytes() for e in b]
+
+
+def test_ids_without_any_prefix_are_printed_as_they_are():
+    """Central's Entity ids or typed codes with no '-' at all (a whole list of them)."""
+    ids = pd.Series(["HK0001", "HK0002"])
+    assert printed_codes(ids).tolist() == ["HK0001", "HK0002"]
