@@ -89,13 +89,18 @@ def test_rerun_on_same_input_changes_nothing(reference, tmp_path: Path) -> None:
 
 def file_content(path: Path, run_id: str) -> object:
     """Bytes, with the run's id (its timestamp) masked; XLSX as cell values, since the run id
-    changes the zip's compressed bytes."""
+    changes the zip's compressed bytes; PDF as the text of each page."""
     if path.suffix == ".xlsx":
         from openpyxl import load_workbook
 
         wb = load_workbook(path)
         return [[[str(c).replace(run_id, "<run>") if c is not None else None for c in row]
                  for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets]
+    if path.suffix == ".pdf":  # the run id is drawn as glyphs: compare the text read back
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+        return [page.get_textpage().get_text_range().replace(run_id, "<run>") for page in pdf]
     return path.read_bytes().replace(run_id.encode(), b"<run>")
 
 
