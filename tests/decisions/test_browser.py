@@ -84,6 +84,8 @@ def test_a_commune_user_carries_a_village_through_the_season(browser, base, port
     try:
         page.click(f"a[href='/years/{YEAR}']")
         page.click(f"a[href='/years/{YEAR}/decisions']")
+        page.wait_for_url(f"{base}/years/{YEAR}/decisions")
+        page.locator("#decision-communes a").first.wait_for()  # all_inner_texts does not wait
         assert page.locator("#decision-communes a").all_inner_texts() == [commune]
         page.click(f"#decision-communes a:text-is('{commune}')")
         page.click(f"#decision-villages a:text-is('{village}')")
