@@ -40,6 +40,11 @@ class Unit(BaseModel):
         return self.code or slugify(self.name)
 
 
+#: Viet Nam's one time zone: the default of ``Profile.timezone`` and the zone of code that
+#: has no profile at hand (the one place it is written)
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
 class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
     id: str
@@ -67,7 +72,7 @@ class Profile(BaseModel):
     review_window: dict[str, str] = Field(
         default_factory=lambda: {"start": "09-01", "end": "12-14"})
     #: the district's time zone (IANA name): "today", the review window and dates shown
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
     directory: str = ""
 

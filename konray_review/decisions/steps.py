@@ -12,9 +12,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -41,14 +41,16 @@ from konray_review.decisions.workdays import (
     review_id_for,
 )
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 CERTIFIED_CATEGORIES = ("poor", "near_poor")
 POSTING_EVENTS = ("posting_started", "rechecked")
 
 
-def vietnam_today() -> date:
-    """Today's date in Vietnam (a step dated "today" at 6 a.m. is not yesterday in UTC)."""
-    return datetime.now(VIETNAM).date()
+def district_today(profile: Any) -> date:
+    """Today's date in the district's time zone (a step dated "today" at 6 a.m. is not
+    yesterday in UTC)."""
+    from konray_review.settings import today
+
+    return today(profile)
 
 
 def dmy(day: date | None) -> str:
@@ -89,7 +91,7 @@ class Decisions:
         self.settings = settings or load_settings(self.profile.directory)
         self.calendar = WorkCalendar.from_settings(self.settings)
         self.records = Records(store.engine)
-        self._today = today or vietnam_today
+        self._today = today or partial(district_today, self.profile)
 
     def today(self) -> date:
         return self._today()
@@ -686,4 +688,4 @@ def _posting_not_over(row: pd.Series) -> DecisionError:
         household_id=h)
 
 
-__all__ = ["Actor", "Decisions", "StepResult", "review_id_for", "vietnam_today"]
+__all__ = ["Actor", "Decisions", "StepResult", "district_today", "review_id_for"]

@@ -27,7 +27,6 @@ from konray_review.outputs.sheet import Col, Heading, text_metrics, write_sheet
 from konray_review.outputs.texts import UNIT_KIND, t
 from konray_review.profile import Profile, slugify
 from konray_review.schema import code_lists, is_ethnic_minority
-from konray_review.sources.normalise import REVIEW_TZ
 from konray_review.standards import STATUS_LABELS, Standard, unconfirmed_rules
 
 LIST_TYPES = ("all", "poor", "near_poor", "escaped", "newly_poor")
@@ -318,13 +317,14 @@ def unconfirmed_footnotes(standard: Standard, profile: Profile | None,
     return lines
 
 
-def _period(year: int, run_info: Mapping[str, Any] | None, lang: str) -> str | None:
+def _period(year: int, run_info: Mapping[str, Any] | None, lang: str,
+            zone: str) -> str | None:
     """"Kỳ rà soát năm 2023; danh sách lập ngày 29 tháng 11 năm 2026" (Viet Nam date)."""
     value = (run_info or {}).get("started_at") or (run_info or {}).get("timestamp")
     if value is None:
         return None
     made = pd.Timestamp(value)
-    made = (made.tz_localize("UTC") if made.tzinfo is None else made).tz_convert(REVIEW_TZ)
+    made = (made.tz_localize("UTC") if made.tzinfo is None else made).tz_convert(zone)
     return t("period_line", lang, year=year, day=made.day, month=made.month,
              made_year=made.year)
 
@@ -505,7 +505,8 @@ def write_lists(
                                    f"{t('standard', lang)}: "
                                    f"{getattr(standard.name, lang, standard.name.vi)}",
                                    int(year), _signatures(level),
-                                   period=_period(int(year), run_info, lang),
+                                   period=_period(int(year), run_info, lang,
+                                                  profile.timezone),
                                    sign_place=_sign_place(profile, commune), footnotes=notes)
                     for fmt in formats:
                         if fmt == "pdf" and level not in POSTED_LEVELS:

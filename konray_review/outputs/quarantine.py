@@ -22,8 +22,7 @@ from konray_review.outputs.lists import _committee, _place, write_csv
 from konray_review.outputs.manifest import ManifestEntry
 from konray_review.outputs.sheet import Col, Heading, put_cells, write_sheet
 from konray_review.outputs.texts import t
-from konray_review.profile import Profile, load_profile
-from konray_review.sources.normalise import REVIEW_TZ
+from konray_review.profile import DEFAULT_TIMEZONE, Profile, load_profile
 
 _REQUIRED = ("household_id", "rule_id")
 _CONTEXT = ("instance_id", "enumerator", "commune", "village")
@@ -134,8 +133,7 @@ def quarantine_frame(quarantine: pd.DataFrame, households: pd.DataFrame, *, prof
     sub = pd.to_datetime(f["submitted_at"], errors="coerce", utc=True) \
         if "submitted_at" in f.columns \
         else pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns, UTC]")
-    cat = _catalogue()
-    zone = getattr(profile, "timezone", None) or (cat.timezone if cat is not None else REVIEW_TZ)
+    zone = getattr(profile, "timezone", None) or DEFAULT_TIMEZONE
     # Viet Nam time, naive: a date cell in the XLSX, "YYYY-MM-DD HH:MM" in the CSV
     out["submitted_at"] = sub.dt.tz_convert(zone).dt.tz_localize(None).dt.floor("min")
     years = pd.to_numeric(f["review_year"], errors="coerce") if "review_year" in f.columns \

@@ -212,7 +212,9 @@ def _shown(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, pd.Timestamp):
-        return value.tz_convert("Asia/Ho_Chi_Minh").strftime("%d/%m/%Y %H:%M") \
+        from konray_review.profile import DEFAULT_TIMEZONE
+
+        return value.tz_convert(DEFAULT_TIMEZONE).strftime("%d/%m/%Y %H:%M") \
             if value.tzinfo else value.strftime("%d/%m/%Y %H:%M")
     return shown_value(value, None)
 

@@ -17,6 +17,7 @@ from konray_review.portal.accounts import User, get_user
 from konray_review.portal.downloads import grouped
 from konray_review.portal.i18n import LANG_COOKIE, normalise_lang, translate
 from konray_review.portal.sessions import COOKIE_NAME, Session
+from konray_review.profile import DEFAULT_TIMEZONE
 from konray_review.schema import label
 
 
@@ -147,12 +148,12 @@ def num(value: Any, lang: str = "vi") -> str:
     return text.replace(",", ".") if lang == "vi" else text
 
 
-#: Vietnam has one time zone; a profile may name another (``time_zone``) when it carries one
-DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+#: the profile's zone when the portal has no profile at hand (``Profile.timezone``'s default)
+DEFAULT_TIME_ZONE = DEFAULT_TIMEZONE
 
 
 def time_zone(profile: Any) -> str:
-    return getattr(profile, "time_zone", None) or DEFAULT_TIME_ZONE
+    return getattr(profile, "timezone", None) or DEFAULT_TIME_ZONE
 
 
 def local_time(value: Any, tz: str = DEFAULT_TIME_ZONE, seconds: bool = False) -> str:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from konray_review.profile import DEFAULT_TIMEZONE
 from konray_review.schema import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 
 Table = Literal["households", "members", "classified"]
@@ -184,7 +185,7 @@ def _load(path: str) -> Catalogue:
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
         raise CatalogueError(f"{path}: rule ids used twice: {dup}")
-    return Catalogue(rules, raw.get("fields", {}), raw.get("timezone", "Asia/Ho_Chi_Minh"),
+    return Catalogue(rules, raw.get("fields", {}), raw.get("timezone", DEFAULT_TIMEZONE),
                      raw.get("plausibility", {}), sources)
 
 

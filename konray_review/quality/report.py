@@ -138,7 +138,8 @@ def _describe(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 def render_page(tables: QualityTables, *, title: str, place: str, year: int,
                 communes: list[str] | None = None, links: Mapping[str, list[tuple[str, str]]]
                 | None = None, page_links: Mapping[str, str] | None = None,
-                docs_link: str | None = None, run_info: Mapping[str, Any] | None = None) -> str:
+                docs_link: str | None = None, run_info: Mapping[str, Any] | None = None,
+                timezone: str | None = None) -> str:
     """One page: a summary per commune, then per commune its rules and its enumerators.
 
     ``communes`` limits the page to those communes (a commune's own page); ``links`` gives,
@@ -170,18 +171,21 @@ def render_page(tables: QualityTables, *, title: str, place: str, year: int,
         top_links=(links or {}).get("" if communes is None else communes[0], []),
         district=communes is None,
         docs_link=docs_link, run_id=info.get("run_id"), shown=CODES_SHOWN,
-        made=_made(info))
+        made=_made(info, timezone))
 
 
-def _made(info: Mapping[str, Any]) -> str | None:
+def _made(info: Mapping[str, Any], timezone: str | None = None) -> str | None:
     """The run's start, Việt Nam time (the same stamp as the lists; a re-run of the same run
     writes the same page). None when the caller gives no run time."""
     if not (info.get("started_at") or info.get("timestamp")):
         return None
+    from zoneinfo import ZoneInfo
+
     from konray_review.outputs.xlsx import run_stamp
+    from konray_review.profile import DEFAULT_TIMEZONE
 
     utc = run_stamp(info).replace(tzinfo=dt.UTC)
-    return utc.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
+    return utc.astimezone(ZoneInfo(timezone or DEFAULT_TIMEZONE)).strftime("%d/%m/%Y %H:%M")
 
 
 def _by_enumerator(tables: QualityTables, commune: str) -> list[dict[str, Any]]:
@@ -225,6 +229,7 @@ def write_quality_report(
     pages = {c: f"{COMMUNE_DIR}/{slugs[c]}.html" for c in slugs}
     (out / COMMUNE_DIR).mkdir(parents=True, exist_ok=True)
     district = render_page(tables, title=title, place=place, year=year, links=by_commune,
+                           timezone=profile.timezone,
                            page_links=pages, docs_link=docs_link, run_info=run_info)
     (out / PAGE_NAME).write_text(district, encoding="utf-8")
     entries = [ManifestEntry("quality", None, None, None, "html", PAGE_NAME,
@@ -234,6 +239,7 @@ def write_quality_report(
         up = {commune: [(label, _relative(path, rel)) for label, path in
                         by_commune.get(commune, [])]}
         html = render_page(tables, title=title, place=f"Xã {commune}, {profile.name.vi}", year=year,
+                           timezone=profile.timezone,
                            communes=[commune], links=up, run_info=run_info)
         (out / rel).write_text(html, encoding="utf-8")
         entries.append(ManifestEntry("quality", None, commune, None, "html", rel,

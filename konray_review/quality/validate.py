@@ -117,7 +117,7 @@ def prepare(households: pd.DataFrame, members: pd.DataFrame, *, year: int,
 
     profile = profile or load_profile()
     standard = standard_for_year(int(year), profile)
-    review = Review.of(year, profile.review_window, catalogue.timezone, now)
+    review = Review.of(year, profile.review_window, profile.timezone, now)
     raw = {"households": households, "members": members}
     rules = {t: catalogue.for_table(t) for t in _TABLES}
     table_checks: dict[str, list[Check]] = {t: checks(rules[t], review) for t in _TABLES}
