@@ -180,20 +180,35 @@ class Store:
                      new_watermark: datetime | None, problems: pd.DataFrame | None = None
                      ) -> None:
         """One transaction: upsert pulled submissions by (key, instance_id), replace their
-        rosters and parse problems, and move the watermark. Failure changes nothing."""
+        rosters and parse problems, and move the watermark. Failure changes nothing.
+
+        A submission whose content hash (row + roster) equals the stored one is left as
+        stored: it is neither re-serialised nor rewritten."""
         from konray_review.sources.state import dedupe_latest
 
         hh = dedupe_latest(households.assign(source_key=key)) if len(households) else households
         ids = hh["instance_id"].astype(str).tolist() if len(hh) else []
         mem = members[members["instance_id"].astype(str).isin(set(ids))] if len(ids) else members
+        hashes = sub.record_hashes(hh, mem) if ids else pd.Series(dtype="int64")
         with self._write() as conn, conn.begin():
-            for table in (submission_members, submission_problems, submissions):
-                for chunk in _chunks(ids):
+            stored = sub.stored_hashes(conn, key, ids) if ids else pd.Series(dtype="int64")
+            same = hashes.index.isin(stored.index) & (
+                hashes.to_numpy() == stored.reindex(hashes.index).to_numpy())
+            changed = hashes.index[~same].tolist()
+            for chunk in _chunks(ids):  # problems: small, always replaced with the batch
+                conn.execute(submission_problems.delete()
+                             .where(submission_problems.c.source_key == key)
+                             .where(submission_problems.c.instance_id.in_(chunk)))
+            for table in (submission_members, submissions):
+                for chunk in _chunks(changed):
                     conn.execute(table.delete().where(table.c.source_key == key)
                                  .where(table.c.instance_id.in_(chunk)))
-            if ids:
-                self._insert(conn, submissions, sub.submission_rows(key, hh))
-                self._insert(conn, submission_members, sub.member_rows(key, mem))
+            if changed:
+                new = set(changed)
+                hh_new = hh[hh["instance_id"].astype(str).isin(new).to_numpy()]
+                mem_new = mem[mem["instance_id"].astype(str).isin(new).to_numpy()]
+                self._insert(conn, submissions, sub.submission_rows(key, hh_new, hashes))
+                self._insert(conn, submission_members, sub.member_rows(key, mem_new))
             probs = sub.problem_rows(key, problems)
             self._insert(conn, submission_problems, probs[probs["instance_id"].isin(set(ids))])
             self._put_watermark(conn, key, new_watermark)
