@@ -89,6 +89,55 @@ def driver_values(values: pd.Series, col: sa.Column, dialect: str) -> list:
     return values.tolist()
 
 
+#: Arrow type per column kind, for ``copy_rows`` (values are already normalised objects)
+def _arrow_type(col: sa.Column) -> object:
+    import pyarrow as pa
+
+    if isinstance(col.type, sa.BigInteger):
+        return pa.int64()
+    return {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(),
+            "timestamp": pa.timestamp("us"), "date": pa.date32()}.get(kind_of(col),
+                                                                       pa.string())
+
+
+def copy_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame,
+              cols: list[str]) -> None:
+    """PostgreSQL: write a normalised frame with one ``COPY … FROM STDIN (FORMAT csv)``,
+    inside the connection's open transaction.
+
+    Why: row-wise INSERTs bind every value in Python; COPY streams one CSV text that
+    Arrow's C++ writer renders from whole columns. Arrow quotes every text value, so an
+    empty text (``""``) stays apart from a missing one (nothing), as COPY reads them. A
+    driver error is raised as SQLAlchemy's (so ``StoreError`` describes it, without data).
+    """
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    arrays = [pa.array(frame[c].tolist(), type=_arrow_type(table.c[c])) for c in cols]
+    buf = io.BytesIO()
+    pcsv.write_csv(pa.Table.from_arrays(arrays, names=cols), buf,
+                   pcsv.WriteOptions(include_header=False))
+    quote = conn.dialect.identifier_preparer
+    sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in cols)}) "
+           "FROM STDIN WITH (FORMAT csv)")
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    try:
+        with dbapi.cursor() as cur, cur.copy(sql) as copy:
+            copy.write(buf.getbuffer())
+    except sa.exc.SQLAlchemyError:
+        raise
+    except Exception as exc:  # psycopg's error: SQLAlchemy's class for it, no parameters
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error):
+            raise
+        raise sa.exc.DBAPIError.instance(sql, None, exc, psycopg.Error,
+                                         hide_parameters=True, dialect=conn.dialect) from None
+
+
 def row_hashes(frame: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
     """A 64-bit hash per row of a normalised frame (stable across processes and runs)."""
     sub = frame[list(columns)].astype(object)
