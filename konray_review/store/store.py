@@ -188,7 +188,8 @@ class Store:
 
         hh = dedupe_latest(households.assign(source_key=key)) if len(households) else households
         ids = hh["instance_id"].astype(str).tolist() if len(hh) else []
-        mem = members[members["instance_id"].astype(str).isin(set(ids))] if len(ids) else members
+        mem = (members[frames.isin(members["instance_id"].astype(str), ids)] if len(ids)
+               else members)
         hashes = sub.record_hashes(hh, mem) if ids else pd.Series(dtype="int64")
         with self._write() as conn, conn.begin():
             stored = sub.stored_hashes(conn, key, ids) if ids else pd.Series(dtype="int64")
@@ -204,13 +205,12 @@ class Store:
                     conn.execute(table.delete().where(table.c.source_key == key)
                                  .where(table.c.instance_id.in_(chunk)))
             if changed:
-                new = set(changed)
-                hh_new = hh[hh["instance_id"].astype(str).isin(new).to_numpy()]
-                mem_new = mem[mem["instance_id"].astype(str).isin(new).to_numpy()]
+                hh_new = hh[frames.isin(hh["instance_id"].astype(str), changed)]
+                mem_new = mem[frames.isin(mem["instance_id"].astype(str), changed)]
                 self._insert(conn, submissions, sub.submission_rows(key, hh_new, hashes))
                 self._insert(conn, submission_members, sub.member_rows(key, mem_new))
             probs = sub.problem_rows(key, problems)
-            self._insert(conn, submission_problems, probs[probs["instance_id"].isin(set(ids))])
+            self._insert(conn, submission_problems, probs[frames.isin(probs["instance_id"], ids)])
             self._put_watermark(conn, key, new_watermark)
 
     def load(self, key: str | None = None, review_year: int | None = None
@@ -288,10 +288,9 @@ class Store:
             return []
         for table in (classification, members, households):
             self._delete_ids(conn, table, year, "household_id", changed)
-        keep = set(changed)
         self._insert(conn, households, hh[~same].assign(row_hash=hashes[~same].tolist()))
-        self._insert(conn, members, mem[mem["household_id"].isin(keep)])
-        self._insert(conn, classification, cls[cls["household_id"].isin(keep)])
+        self._insert(conn, members, mem[frames.isin(mem["household_id"], changed)])
+        self._insert(conn, classification, cls[frames.isin(cls["household_id"], changed)])
         return changed
 
     def _replace_quarantine(self, conn: sa.Connection, year: int, q: pd.DataFrame,
@@ -437,7 +436,7 @@ def _prepare_accepted(run_id: str, year: int, hh: pd.DataFrame, mem: pd.DataFram
         raise ValueError(f"households: household_id {dup!r} appears twice in one batch")
     h = frames.normalise(hh, households, review_year=year, run_id=run_id,
                          source_key=source_key)
-    m = frames.normalise(mem[mem["household_id"].isin(set(hh["household_id"]))], members,
+    m = frames.normalise(mem[frames.isin(mem["household_id"], hh["household_id"])], members,
                          review_year=year)
     c = frames.normalise(cls, classification, review_year=year, run_id=run_id)
     content = [n for n in h.columns if n != "run_id"]
