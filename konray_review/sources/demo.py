@@ -170,8 +170,8 @@ class DemoSource:
     def __init__(self, n_households: int = 500, *, year: int = 2023, seed: int = 0,
                  profile: Profile | None = None, bad_share: float = 0.02) -> None:
         self.profile = profile or load_profile()
-        self.args = {"n_households": n_households, "year": year, "seed": seed,
-                     "bad_share": bad_share}
+        self.args: dict[str, Any] = {"n_households": n_households, "year": year, "seed": seed,
+                                     "bad_share": bad_share}
         self.key = f"demo:seed{seed}:{year}"
 
     def records(self) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ PostgreSQL receive the same rows and a re-read frame has the dtypes the library 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,8 @@ def isin(values: pd.Series | pd.Index, wanted: Iterable[object]) -> np.ndarray:
     Why: pandas' ``isin`` on Arrow-backed text builds one Arrow scalar per *wanted* value
     in Python (about a second per 100,000 ids at 100,000-household runs); ``pc.is_in``
     takes the whole set as one array."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 
     items = wanted if isinstance(wanted, (pd.Series, pd.Index, np.ndarray, list)) \
         else list(wanted)
@@ -134,8 +135,8 @@ def copy_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame,
     """
     import io
 
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.csv as pcsv  # type: ignore[import-untyped]
 
     arrays = [pa.array(frame[c].tolist(), type=_arrow_type(table.c[c])) for c in cols]
     buf = io.BytesIO()
@@ -144,8 +145,7 @@ def copy_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame,
     quote = conn.dialect.identifier_preparer
     sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in cols)}) "
            "FROM STDIN WITH (FORMAT csv)")
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
+    dbapi: Any = conn.connection.dbapi_connection  # psycopg's connection (COPY is its API)
     try:
         with dbapi.cursor() as cur, cur.copy(sql) as copy:
             copy.write(buf.getbuffer())

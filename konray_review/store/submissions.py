@@ -84,7 +84,7 @@ def _typed(s: pd.Series, kind: str) -> pd.Series:
     return s.astype("str")
 
 
-def _objects(values: Sequence[object] | np.ndarray) -> pd.Series:
+def _objects(values: Sequence[object] | np.ndarray | pd.Series) -> pd.Series:
     """A column the store binds as it is (object dtype: no round trip through Arrow text)."""
     return pd.Series(np.asarray(values, dtype=object), dtype=object)
 
@@ -95,7 +95,7 @@ def record_hashes(households: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
     hh = households.drop(columns=[KEY], errors="ignore")
     own = pd.util.hash_pandas_object(hh, index=False).to_numpy(dtype=np.uint64)
     ids = hh["instance_id"].astype(str).to_numpy()
-    total = pd.Series(own, index=ids)
+    total = own
     if len(members):
         mem = members.drop(columns=[KEY], errors="ignore")
         seq = mem.groupby("instance_id", sort=False).cumcount().to_numpy(dtype=np.uint64)
@@ -104,9 +104,8 @@ def record_hashes(households: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
         mixed = rows * (seq * np.uint64(2) + np.uint64(1)) + seq
         roster = pd.Series(mixed, index=mem["instance_id"].astype(str).to_numpy())
         sums = roster.groupby(level=0).sum().reindex(ids, fill_value=0)
-        total = total * np.uint64(1_000_003) + sums.to_numpy(dtype=np.uint64)
-    return pd.Series(np.asarray(total.to_numpy(), dtype=np.uint64).view(np.int64),
-                     index=ids)
+        total = own * np.uint64(1_000_003) + sums.to_numpy(dtype=np.uint64)
+    return pd.Series(np.asarray(total, dtype=np.uint64).view(np.int64), index=ids)
 
 
 def submission_rows(key: str, households: pd.DataFrame,
