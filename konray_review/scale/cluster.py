@@ -59,21 +59,21 @@ def dask_client(address: str | None = None, workers: int = 2) -> Iterator[tuple[
         finally:
             client.close()
         return
-    with _forked_workers():
+    with _forked_workers():  # for the cluster's life: a restarted worker is forked warm too
         cluster = LocalCluster(n_workers=max(1, int(workers)), threads_per_worker=1,
                                processes=True, dashboard_address=None, preload=[PRELOAD],
                                silence_logs=logging.WARNING, scheduler_port=0)
-    try:
-        client = Client(cluster)
         try:
-            client.wait_for_workers(max(1, int(workers)))
-            info = ClusterInfo(cluster.scheduler_address, max(1, int(workers)),
-                               time.perf_counter() - t0, local=True)
-            yield client, info
+            client = Client(cluster)
+            try:
+                client.wait_for_workers(max(1, int(workers)))
+                info = ClusterInfo(cluster.scheduler_address, max(1, int(workers)),
+                                   time.perf_counter() - t0, local=True)
+                yield client, info
+            finally:
+                client.close()
         finally:
-            client.close()
-    finally:
-        cluster.close()
+            cluster.close()
 
 
 @contextmanager
