@@ -110,6 +110,7 @@ def _run(mode: str, data: str, out: str, engine: str) -> dict:
 
         summary = run_single(data, out, year=YEAR, engine=engine)
         workers: list[float] = []
+        worker_cpu: list[float] = []
     start = None
     if mode.startswith("dask"):
         from konray_review.scale.cluster import run_dask
@@ -125,10 +126,14 @@ def _run(mode: str, data: str, out: str, engine: str) -> dict:
     if mode != "single":
         status = pd.read_parquet(Path(out) / "aggregates" / "partitions.parquet")
         workers = status.groupby("pid")["peak_rss_mib"].max().round().tolist()
+        # CPU seconds per worker process over its partitions (the workers are not this
+        # process's children when forked by a fork server: RUSAGE_CHILDREN misses them)
+        worker_cpu = status.groupby("pid")["cpu_seconds"].sum().round(1).tolist()
     return {"step": mode, "engine": engine, "households": summary.households_in,
             "partitions": n_parts, "accepted": summary.accepted,
             "failed": len(summary.failed), "work_s": round(summary.seconds, 1),
-            "start_s": start, "worker_peak_mib": workers}
+            "start_s": start, "worker_peak_mib": workers,
+            "worker_cpu_s": worker_cpu}
 
 
 def _markdown(rows: list[dict], engine: str) -> str:
@@ -136,17 +141,19 @@ def _markdown(rows: list[dict], engine: str) -> str:
     lines = [f"\nengine={engine}; {os.cpu_count()} cores; load average at end "
              f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}; {time.strftime('%Y-%m-%d %H:%M')}",
              "", "| step | households | partitions | wall s | cluster start s | work s "
-             "| s per M (work) | CPU s (all processes) | driver peak MiB | worker peak MiB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| s per M (work) | CPU s (driver + reaped children) | worker CPU s "
+             "| driver peak MiB | worker peak MiB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['step']} | FAILED: {r['error'][-200:]!r} | | | | | | | | |")
+            lines.append(f"| {r['step']} | FAILED: {r['error'][-200:]!r} | | | | | | | | | |")
             continue
         n = r.get("households", 0) or 1
         lines.append(
             f"| {r['step']} | {n:,} | {r.get('partitions', '')} | {r['wall_s']} | "
             f"{r.get('start_s') or ''} | {r['work_s']} | {r['work_s'] / (n / 1e6):.1f} | "
             f"{r.get('cpu_s', '')} | "
+            f"{', '.join(str(c) for c in r.get('worker_cpu_s', []))} | "
             f"{r['driver_peak_mib']} | "
             f"{', '.join(str(int(w)) for w in r.get('worker_peak_mib', []))} |")
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from konray_review.scale.run import BATCH_HOUSEHOLDS, RunSummary, process_batch,
 #: imported by every local worker process as it starts (see ``warm``)
 PRELOAD = "konray_review.scale.warm"
 #: batches per worker, so a slow batch at the end does not leave the other workers idle
-BATCHES_PER_WORKER = 3
+BATCHES_PER_WORKER = 8
 
 
 @dataclass

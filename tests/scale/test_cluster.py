@@ -19,12 +19,13 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_batch_size_gives_every_worker_several_tasks_within_the_cap():
-    assert batch_size(1_000_000, 2) == 100_000  # the memory cap per task
-    assert batch_size(300_000, 2) == 50_000  # 6 tasks: 3 per worker
-    assert batch_size(1_400, 2) == 234
+    assert BATCHES_PER_WORKER == 8
+    assert batch_size(2_000_000, 2) == 100_000  # the memory cap per task
+    assert batch_size(1_000_000, 2) == 62_500  # 16 tasks: 8 per worker
+    assert batch_size(300_000, 3) == 12_500
+    assert batch_size(1_400, 2) == 88  # ceil(1400 / 16)
     assert batch_size(10, 4) == 1
     assert batch_size(0, 2) == 1
-    assert BATCHES_PER_WORKER == 3
 
 
 def test_local_worker_processes_equal_single_machine(review_dir, single_run, tmp_path):
