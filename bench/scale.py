@@ -4,7 +4,9 @@ For each size the generator writes partitioned Parquet (timed); then each mode r
 whole review (validation, classification, aggregates) in a fresh process:
 
 - ``single``: the embedded single-machine path (whole tables in one process);
-- ``daskN``: the Prefect flow on a new local Dask cluster of N worker processes.
+- ``daskN``: Dask directly (``scale.cluster``) on a new local cluster of N worker processes
+  (forked from a warm fork server);
+- ``prefectN``: the Prefect flow on a new local Dask cluster of N worker processes.
 
 Reported per run: wall time of the process, time of the work itself (without Prefect's
 temporary server and the cluster start), peak resident memory of the driver and of each
@@ -31,7 +33,8 @@ YEAR = 2023
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000, 10_000_000])
-    p.add_argument("--modes", nargs="+", default=["single", "dask1", "dask2"])
+    p.add_argument("--modes", nargs="+", default=["single", "dask1", "dask2"],
+                   help="single | daskN (Dask directly) | prefectN (the Prefect flow)")
     p.add_argument("--engine", default="pandas", help="validation engine: pandas or gx")
     p.add_argument("--chunk-size", type=int, default=250_000)
     p.add_argument("--work", default="/tmp/konray-bench", help="scratch folder (large)")
@@ -107,34 +110,50 @@ def _run(mode: str, data: str, out: str, engine: str) -> dict:
 
         summary = run_single(data, out, year=YEAR, engine=engine)
         workers: list[float] = []
-    else:
+        worker_cpu: list[float] = []
+    start = None
+    if mode.startswith("dask"):
+        from konray_review.scale.cluster import run_dask
+
+        summary, info = run_dask(data, out, year=YEAR, engine=engine,
+                                 workers=int(mode.removeprefix("dask")))
+        start = round(info.start_seconds, 1)
+    elif mode.startswith("prefect"):
         from konray_review.scale.flow import run_flow
 
         summary = run_flow(data, out, year=YEAR, engine=engine,
-                           workers=int(mode.removeprefix("dask")))
+                           workers=int(mode.removeprefix("prefect")))
+    if mode != "single":
         status = pd.read_parquet(Path(out) / "aggregates" / "partitions.parquet")
         workers = status.groupby("pid")["peak_rss_mib"].max().round().tolist()
+        # CPU seconds per worker process over its partitions (the workers are not this
+        # process's children when forked by a fork server: RUSAGE_CHILDREN misses them)
+        worker_cpu = status.groupby("pid")["cpu_seconds"].sum().round(1).tolist()
     return {"step": mode, "engine": engine, "households": summary.households_in,
             "partitions": n_parts, "accepted": summary.accepted,
             "failed": len(summary.failed), "work_s": round(summary.seconds, 1),
-            "worker_peak_mib": workers}
+            "start_s": start, "worker_peak_mib": workers,
+            "worker_cpu_s": worker_cpu}
 
 
 def _markdown(rows: list[dict], engine: str) -> str:
     load = os.getloadavg()
     lines = [f"\nengine={engine}; {os.cpu_count()} cores; load average at end "
              f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}; {time.strftime('%Y-%m-%d %H:%M')}",
-             "", "| step | households | partitions | wall s | work s | s per M (work) "
-             "| CPU s (all processes) | driver peak MiB | worker peak MiB |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "", "| step | households | partitions | wall s | cluster start s | work s "
+             "| s per M (work) | CPU s (driver + reaped children) | worker CPU s "
+             "| driver peak MiB | worker peak MiB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['step']} | FAILED: {r['error'][-200:]!r} | | | | | | | |")
+            lines.append(f"| {r['step']} | FAILED: {r['error'][-200:]!r} | | | | | | | | | |")
             continue
         n = r.get("households", 0) or 1
         lines.append(
             f"| {r['step']} | {n:,} | {r.get('partitions', '')} | {r['wall_s']} | "
-            f"{r['work_s']} | {r['work_s'] / (n / 1e6):.1f} | {r.get('cpu_s', '')} | "
+            f"{r.get('start_s') or ''} | {r['work_s']} | {r['work_s'] / (n / 1e6):.1f} | "
+            f"{r.get('cpu_s', '')} | "
+            f"{', '.join(str(c) for c in r.get('worker_cpu_s', []))} | "
             f"{r['driver_peak_mib']} | "
             f"{', '.join(str(int(w)) for w in r.get('worker_peak_mib', []))} |")
     return "\n".join(lines)

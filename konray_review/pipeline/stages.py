@@ -19,6 +19,7 @@ import pandas as pd
 from konray_review.pipeline.quarantine import Checked, merge_quarantine, problem_rows
 from konray_review.profile import Profile
 from konray_review.store import CommitStats, Store
+from konray_review.store.frames import isin
 
 SOURCE_KINDS = ("demo", "central", "kobo", "files")
 Validator = Callable[..., Any]
@@ -123,7 +124,7 @@ def pull(source: Any, store: Store, *, year: int) -> Pulled:
     if hh.empty:
         hh, mem = empty_tables()
     problems = store.load_problems(source.key)
-    problems = problems[problems["instance_id"].isin(set(hh["instance_id"]))]
+    problems = problems[isin(problems["instance_id"], hh["instance_id"])]
     delivered = set(report.delivery["instance_id"].dropna()) if len(report.delivery) else set()
     live = set(live_tables(stored, stored_mem)[0]["instance_id"]) if len(stored) else set()
     excluded = {"deleted": delivered - live, "other_year": (delivered & live) - set(
@@ -142,7 +143,7 @@ def in_scope(hh: pd.DataFrame, mem: pd.DataFrame, year: int, claimed: set[str]
     years = pd.to_numeric(hh["review_year"], errors="coerce")
     keep = (years == year).fillna(False) | ~hh["instance_id"].isin(claimed)
     hh = hh[keep.to_numpy()].reset_index(drop=True)
-    return hh, mem[mem["instance_id"].isin(set(hh["instance_id"]))].reset_index(drop=True)
+    return hh, mem[isin(mem["instance_id"], hh["instance_id"])].reset_index(drop=True)
 
 
 def empty_tables() -> tuple[pd.DataFrame, pd.DataFrame]:

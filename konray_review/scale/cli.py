@@ -50,24 +50,38 @@ def run_cmd(
         "--workers", help="Số worker Dask cục bộ, 0 = một máy / local workers")] = 0,
     engine: Annotated[str, typer.Option(
         "--engine", help="Kiểm tra dữ liệu: gx | pandas / validation engine")] = "gx",
-    batch_households: Annotated[int, typer.Option(
-        "--batch-households", help="Số hộ mỗi tác vụ Dask / households per Dask task")] = 100_000,
+    batch_households: Annotated[int | None, typer.Option(
+        "--batch-households", help="Số hộ mỗi tác vụ Dask (mặc định: tự chia đều) / "
+        "households per Dask task (default: spread over the workers)")] = None,
+    prefect: Annotated[bool, typer.Option(
+        "--prefect", help="Chạy qua flow Prefect (lưu lịch sử) / run as the Prefect flow "
+        "(run history; slower start)")] = False,
     profile: Profile = None,
 ) -> None:
     """Kiểm tra, phân loại, tổng hợp theo phân vùng (validate, classify, aggregate).
 
     Không có --dask-address hay --workers: chạy trên một máy (the embedded default).
-    --dask-address: the Prefect flow on that cluster; --workers N: on a new local cluster.
+    --dask-address: on that cluster; --workers N: on a new local cluster of N processes;
+    --prefect: through the Prefect flow (``flows/scale.py``) instead of Dask directly.
     """
     from konray_review.profile import load_profile
 
     out = out or input_dir
-    if dask_address or workers > 0:
+    if (dask_address or workers > 0) and prefect:
         from konray_review.scale.flow import run_flow
+        from konray_review.scale.run import BATCH_HOUSEHOLDS
 
         summary = run_flow(input_dir, out, year=year, profile=profile, engine=engine,
                            dask_address=dask_address, workers=max(workers, 1),
-                           batch_households=batch_households)
+                           batch_households=batch_households or BATCH_HOUSEHOLDS)
+    elif dask_address or workers > 0:
+        from konray_review.scale.cluster import run_dask
+
+        summary, info = run_dask(input_dir, out, year=year, profile=profile, engine=engine,
+                                 dask_address=dask_address, workers=max(workers, 1),
+                                 batch_households=batch_households)
+        typer.echo(f"Cụm Dask / cluster {info.address}: {info.workers} worker, sẵn sàng sau "
+                   f"/ ready in {info.start_seconds:.1f} s")
     else:
         from konray_review.scale.single import run_single
 

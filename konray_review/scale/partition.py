@@ -39,6 +39,9 @@ class Outcome:
     quarantined_households: int = 0
     error: str = ""
     seconds: float = 0.0
+    #: CPU seconds of the process that ran it, during it (on a shared machine, wall
+    #: seconds say how long it waited for a core; CPU seconds how much work it was)
+    cpu_seconds: float = 0.0
     peak_rss_mib: float = 0.0
     pid: int = 0  # process that ran it: its peak memory is the max over its partitions
     cube: pd.DataFrame = field(default_factory=empty_cube, repr=False)
@@ -53,7 +56,7 @@ def process_partition(partition: Partition, out_root: str | Path, *, year: int,
                       profile: Any | None = None, engine: str = "gx",
                       duplicate_ids: frozenset[str] = frozenset()) -> Outcome:
     """Validate + classify + sum one partition; write results and quarantine under out_root."""
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     try:
         outcome = _process(partition, Path(out_root), year=year, profile=profile,
                            engine=engine, duplicate_ids=duplicate_ids)
@@ -61,6 +64,7 @@ def process_partition(partition: Partition, out_root: str | Path, *, year: int,
         outcome = Outcome(partition.key, "failed", error=_describe(exc))
         _quarantine_whole(partition, Path(out_root), outcome.error)
     outcome.seconds = time.perf_counter() - t0
+    outcome.cpu_seconds = time.process_time() - cpu0
     outcome.peak_rss_mib = peak_rss_mib()
     outcome.pid = os.getpid()
     return outcome

@@ -22,7 +22,8 @@ from konray_review.sources.normalise import (
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
     MEMBERS_REPEAT,
-    flatten_odata,
+    PARENT,
+    RawFrames,
     to_canonical,
 )
 
@@ -74,15 +75,11 @@ def _unit_codes(households: pd.DataFrame, profile: Profile) -> pd.DataFrame:
     return out
 
 
-def to_odata(households: pd.DataFrame, members: pd.DataFrame, *,
-             profile: Profile | None = None, form_version: str = FORM_VERSION
-             ) -> list[dict[str, Any]]:
-    """Canonical tables -> Central OData ``Submissions?$expand=*`` rows.
-
-    A household id used by two submissions (a deliberate defect of the generator) gets the
-    roster only on its first submission, so the member table survives the round trip.
-    """
-    profile = profile or load_profile()
+def _wire_tables(households: pd.DataFrame, members: pd.DataFrame, profile: Profile
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
+    """Both shapes' common part: the wire values of households and members, each member's
+    owning submission (``instance_id``, missing for a roster line without a household) and
+    the submission times as Central writes them."""
     hh = _unit_codes(households, profile)
     cols = {c.name: c for c in HOUSEHOLD_COLUMNS}
     cols["household_size"] = type(HOUSEHOLD_COLUMNS[0])("household_size", "int")
@@ -92,10 +89,55 @@ def to_odata(households: pd.DataFrame, members: pd.DataFrame, *,
     owner = pd.Series(households["instance_id"].to_numpy()[first.to_numpy()],
                       index=households["household_id"].to_numpy()[first.to_numpy()])
     mem_owner = members["household_id"].map(owner)
-    rosters = (pd.Series(wire_mem.to_dict("records"), index=members.index)
-               .groupby(mem_owner.to_numpy(), sort=False).agg(list))
     submitted = pd.to_datetime(households["submitted_at"], utc=True).dt.strftime(
         "%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "Z"  # Central's millisecond ISO form
+    return wire_hh, wire_mem, mem_owner, submitted
+
+
+def raw_frames(households: pd.DataFrame, members: pd.DataFrame, *,
+               profile: Profile | None = None, form_version: str = FORM_VERSION
+               ) -> RawFrames:
+    """Canonical tables -> the :class:`RawFrames` that ``flatten_odata(to_odata(...))``
+    gives, built column by column (no Python dict per submission or member).
+
+    Why: at 100,000 households the dict records and their ``json_normalize`` were a fifth
+    of the pull; the demo still runs the same typing and mapping (``to_canonical``) as a
+    real pull, and ``tests/sources/test_demo_columnar.py`` holds the two shapes equal.
+    """
+    profile = profile or load_profile()
+    wire_hh, wire_mem, mem_owner, submitted = _wire_tables(households, members, profile)
+    ids = households["instance_id"].astype(object).to_numpy()
+    names = households["enumerator"].astype(object).where(households["enumerator"].notna(),
+                                                          None).to_numpy()
+    fields = [c for g in GROUPS.values() for c in g if c in wire_hh.columns]
+    sub = pd.DataFrame({"__id": ids}, index=households.index)
+    sub = pd.concat([sub, wire_hh[fields]], axis=1)
+    none = pd.Series([None] * len(sub), index=sub.index, dtype=object)
+    sub = sub.assign(__current_id=ids, __submitted_at=submitted.to_numpy(),
+                     __updated_at=none, __deleted_at=none, __review_state=none,
+                     __edits=0, __form_version=form_version, __submitter=names)
+    # roster lines in submission order, then roster order (as the repeat explodes)
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    keep = mem_owner.notna().to_numpy()
+    order = pd.Series(mem_owner[keep].map(pos).to_numpy()).sort_values(kind="stable").index
+    mem = wire_mem[keep].iloc[order.to_numpy()]
+    mem = mem.assign(**{PARENT: mem_owner[keep].iloc[order.to_numpy()].to_numpy()})
+    return RawFrames(sub.reset_index(drop=True).infer_objects(),
+                     mem.reset_index(drop=True).infer_objects())
+
+
+def to_odata(households: pd.DataFrame, members: pd.DataFrame, *,
+             profile: Profile | None = None, form_version: str = FORM_VERSION
+             ) -> list[dict[str, Any]]:
+    """Canonical tables -> Central OData ``Submissions?$expand=*`` rows.
+
+    A household id used by two submissions (a deliberate defect of the generator) gets the
+    roster only on its first submission, so the member table survives the round trip.
+    """
+    profile = profile or load_profile()
+    wire_hh, wire_mem, mem_owner, submitted = _wire_tables(households, members, profile)
+    rosters = (pd.Series(wire_mem.to_dict("records"), index=members.index)
+               .groupby(mem_owner.to_numpy(), sort=False).agg(list))
     groups = {g: wire_hh[[c for c in fields if c in wire_hh.columns]].to_dict("records")
               for g, fields in GROUPS.items()}
     ids = households["instance_id"].tolist()
@@ -128,20 +170,27 @@ class DemoSource:
     def __init__(self, n_households: int = 500, *, year: int = 2023, seed: int = 0,
                  profile: Profile | None = None, bad_share: float = 0.02) -> None:
         self.profile = profile or load_profile()
-        self.args = {"n_households": n_households, "year": year, "seed": seed,
-                     "bad_share": bad_share}
+        self.args: dict[str, Any] = {"n_households": n_households, "year": year, "seed": seed,
+                                     "bad_share": bad_share}
         self.key = f"demo:seed{seed}:{year}"
 
     def records(self) -> list[dict[str, Any]]:
+        """The submissions as Central's OData rows (what a fake Central serves)."""
         from konray_review.synth import generate
 
         review = generate(profile=self.profile, **self.args)
         return to_odata(review.households, review.members, profile=self.profile)
 
+    def raw(self) -> RawFrames:
+        """The same submissions, already flattened (columnar; equal to
+        ``flatten_odata(self.records())``)."""
+        from konray_review.synth import generate
+
+        review = generate(profile=self.profile, **self.args)
+        return raw_frames(review.households, review.members, profile=self.profile)
+
     def pull(self, since: datetime | None = None) -> Batch:
-        records = self.records()
-        canon = to_canonical(flatten_odata(records), profile=self.profile, source="demo",
-                             form_id="demo")
+        canon = to_canonical(self.raw(), profile=self.profile, source="demo", form_id="demo")
         mark = canon.households["submitted_at"].max()
         return Batch(canon.households, canon.members, canon.problems,
                      watermark=mark.to_pydatetime() if pd.notna(mark) else datetime.now(UTC),

@@ -169,6 +169,9 @@ submissions = sa.Table(
     sa.Column("review_year", sa.Integer),
     sa.Column("deleted", sa.Boolean),
     sa.Column("record", sa.Text, nullable=False),
+    # added by issue 16: content hash of the record and its roster (store/submissions.py),
+    # so an unchanged submission pulled again is not re-serialised nor rewritten
+    sa.Column("record_hash", sa.BigInteger),
     sa.Index("ix_submissions_year", "source_key", "review_year"),
 )
 

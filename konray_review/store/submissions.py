@@ -4,6 +4,11 @@ Why JSON records: a pull carries the canonical columns plus source metadata (edi
 review state, deletion, geopoints) that vary by source; one JSON text per row keeps all of
 it without schema churn, and ``canonical_dtypes`` restores the types on load. Serialising
 is one ``to_json(lines=True)`` call per table (vectorised), not a loop per household.
+
+Why a content hash per submission (``record_hash``: its row and its roster): a submission
+is serialised and written once; a pull that delivers it again unchanged (every run of a
+full-snapshot source, the overlap window of an incremental one) compares hashes and
+leaves the stored record alone, instead of re-serialising and re-inserting it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -78,29 +84,68 @@ def _typed(s: pd.Series, kind: str) -> pd.Series:
     return s.astype("str")
 
 
-def submission_rows(key: str, households: pd.DataFrame) -> pd.DataFrame:
+def _objects(values: Sequence[object] | np.ndarray | pd.Series) -> pd.Series:
+    """A column the store binds as it is (object dtype: no round trip through Arrow text)."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object)
+
+
+def record_hashes(households: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
+    """One 64-bit content hash per submission (index ``instance_id``, as int64): its row,
+    and its roster lines in order. Equal hashes mean the stored JSON records are equal."""
+    hh = households.drop(columns=[KEY], errors="ignore")
+    own = pd.util.hash_pandas_object(hh, index=False).to_numpy(dtype=np.uint64)
+    ids = hh["instance_id"].astype(str).to_numpy()
+    total = own
+    if len(members):
+        mem = members.drop(columns=[KEY], errors="ignore")
+        seq = mem.groupby("instance_id", sort=False).cumcount().to_numpy(dtype=np.uint64)
+        rows = pd.util.hash_pandas_object(mem, index=False).to_numpy(dtype=np.uint64)
+        # order-sensitive within a roster, order-free across submissions (sums wrap)
+        mixed = rows * (seq * np.uint64(2) + np.uint64(1)) + seq
+        roster = pd.Series(mixed, index=mem["instance_id"].astype(str).to_numpy())
+        sums = roster.groupby(level=0).sum().reindex(ids, fill_value=0)
+        total = own * np.uint64(1_000_003) + sums.to_numpy(dtype=np.uint64)
+    return pd.Series(np.asarray(total, dtype=np.uint64).view(np.int64), index=ids)
+
+
+def submission_rows(key: str, households: pd.DataFrame,
+                    hashes: pd.Series | None = None) -> pd.DataFrame:
     deleted = (households["deleted"].astype("boolean").fillna(False).astype(bool)
                if "deleted" in households.columns else False)
     year = pd.to_numeric(households.get("review_year"), errors="coerce").astype("Int64")
+    ids = households["instance_id"].astype(str).to_numpy()
     return pd.DataFrame({
-        KEY: key,
-        "instance_id": households["instance_id"].astype(str).to_numpy(),
-        "household_id": households["household_id"].astype(object)
-        .where(households["household_id"].notna(), None).to_numpy(),
-        "review_year": year.astype(object).where(year.notna(), None).to_numpy(),
-        "deleted": pd.Series(deleted, index=households.index).astype(object).to_numpy(),
-        "record": json_lines(households.drop(columns=[KEY], errors="ignore")),
+        KEY: _objects([key] * len(households)),
+        "instance_id": _objects(ids),
+        "household_id": _objects(households["household_id"].astype(object)
+                                 .where(households["household_id"].notna(), None)),
+        "review_year": _objects(year.astype(object).where(year.notna(), None)),
+        "deleted": _objects(pd.Series(deleted, index=households.index).astype(object)),
+        "record": _objects(json_lines(households.drop(columns=[KEY], errors="ignore"))),
+        "record_hash": _objects([None] * len(ids) if hashes is None
+                                else hashes.reindex(ids).astype(object).tolist()),
     })
 
 
 def member_rows(key: str, members: pd.DataFrame) -> pd.DataFrame:
     seq = members.groupby("instance_id", sort=False).cumcount()
     return pd.DataFrame({
-        KEY: key,
-        "instance_id": members["instance_id"].astype(str).to_numpy(),
-        "seq": seq.astype(int).to_numpy(),
-        "record": json_lines(members.drop(columns=[KEY], errors="ignore")),
+        KEY: _objects([key] * len(members)),
+        "instance_id": _objects(members["instance_id"].astype(str).to_numpy()),
+        "seq": _objects(seq.astype(int).tolist()),
+        "record": _objects(json_lines(members.drop(columns=[KEY], errors="ignore"))),
     })
+
+
+def stored_hashes(conn: sa.Connection, key: str, ids: Sequence[str]) -> pd.Series:
+    """``record_hash`` of the stored submissions of ``key`` (index ``instance_id``);
+    missing for rows written before the column existed (they are rewritten once)."""
+    stmt = (sa.select(submissions.c.instance_id, submissions.c.record_hash)
+            .where(submissions.c.source_key == key))
+    df = pd.read_sql(stmt, conn)
+    wanted = set(ids)
+    df = df[df["instance_id"].isin(wanted)]
+    return pd.Series(df["record_hash"].to_numpy(), index=df["instance_id"].astype(str).to_numpy())
 
 
 _PROBLEM_COLUMNS = ["instance_id", "table", "column", "value", "problem", "rule_id",
