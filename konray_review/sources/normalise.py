@@ -91,7 +91,6 @@ HOUSEHOLD_EXTRA = {
     "source_record_id": "str",
 }
 MEMBER_EXTRA = {"instance_id": "str"}
-REVIEW_TZ = "Asia/Ho_Chi_Minh"
 
 
 class NormaliseError(ValueError):
@@ -535,7 +534,7 @@ def _households(sub: pd.DataFrame, ids: pd.Series, members: pd.DataFrame, profil
     parts.append(problems_for(rule.notna(), ids, "households", "submitted_at", submitted, rule))
     hh["enumerator"] = type_column(_field(sub, "__submitter"), Column("enumerator", "str"))[0]
     hh = _map_units(hh, profile)
-    local_year = hh["submitted_at"].dt.tz_convert(REVIEW_TZ).dt.year.astype("Int64")
+    local_year = hh["submitted_at"].dt.tz_convert(profile.timezone).dt.year.astype("Int64")
     hh["review_year"] = hh["review_year"].fillna(local_year)
     hh = _add_household_extra(hh, sub, source, form_id).join(geopoints(sub))
     return hh, concat_problems(parts)
