@@ -111,9 +111,9 @@ def docs(
     """Cập nhật bảng câu hỏi trong docs/forms.md (regenerate the question tables)."""
     from pathlib import Path
 
-    from konray_review.forms.docs import reference_section, replace_section
+    from konray_review.forms.docs import documented_years, reference_section, replace_section
 
     target = Path(path)
     text = target.read_text(encoding="utf-8") if target.exists() else ""
-    target.write_text(replace_section(text, reference_section(2023, 2027)), encoding="utf-8")
+    target.write_text(replace_section(text, reference_section(*documented_years())), encoding="utf-8")
     typer.echo(f"updated {target}")

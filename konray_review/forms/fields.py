@@ -99,7 +99,7 @@ def fields_from_survey(survey: list[dict[str, str]]) -> list[FormField]:
 
 
 @cache
-def form_fields(form: str = "phieu_b", year: int = 2023) -> tuple[FormField, ...]:
+def form_fields(form: str, year: int) -> tuple[FormField, ...]:
     """The fields of a form as built for ``year`` with the default district profile."""
     from konray_review.forms.build import make_sheets
     from konray_review.forms.source import default_source_dir
@@ -109,7 +109,7 @@ def form_fields(form: str = "phieu_b", year: int = 2023) -> tuple[FormField, ...
     return tuple(fields_from_survey(book["survey"]))
 
 
-def column_paths(form: str = "phieu_b", year: int = 2023) -> dict[tuple[str, str], str]:
+def column_paths(form: str, year: int) -> dict[tuple[str, str], str]:
     """``{(table, column): xml path}`` for every column a question feeds."""
     return {(f.table, f.column): f.path for f in form_fields(form, year)
             if f.table is not None and f.column}

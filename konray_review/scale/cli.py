@@ -19,7 +19,8 @@ Profile = Annotated[str | None, typer.Option("--profile", help="Hồ sơ huyện
 def generate_cmd(
     households: Annotated[int, typer.Option("--households", "-n", help="Số hộ / households")],
     out: Annotated[Path, typer.Option("--out", help="Thư mục đích / output folder")],
-    year: Annotated[int, typer.Option("--year", help="Năm rà soát / review year")] = 2023,
+    year: Annotated[int | None, typer.Option(
+        "--year", help="Năm rà soát (mặc định: năm đang rà soát) / review year")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     bad_share: Annotated[float, typer.Option(
         "--bad-share", help="Tỷ lệ hồ sơ lỗi / share of bad records")] = 0.02,
@@ -30,7 +31,9 @@ def generate_cmd(
     """Sinh dữ liệu tổng hợp, ghi Parquet phân vùng (synthetic review, partitioned Parquet)."""
     from konray_review.profile import load_profile
     from konray_review.scale.generate import generate_partitioned
+    from konray_review.settings import Settings
 
+    year = Settings().review_year(year, profile)  # refused before any work
     s = generate_partitioned(households, out, year=year, seed=seed, bad_share=bad_share,
                              chunk_size=chunk_size, profile=load_profile(profile))
     typer.echo(f"Đã ghi / written: {s.households} hộ / households, {s.members} thành viên / "

@@ -14,6 +14,7 @@ import pandas as pd
 
 from konray_review.profile import Profile, load_profile
 from konray_review.scale.layout import write_tables
+from konray_review.synth import SAMPLE_YEAR
 
 LABELS_DIR = "_labels"  # generator-only files (defect labels), outside the partition tree
 
@@ -28,7 +29,7 @@ class GenerateSummary:
 
 
 def generate_partitioned(
-    n_households: int, out: str | Path, *, year: int = 2023, seed: int = 0,
+    n_households: int, out: str | Path, *, year: int = SAMPLE_YEAR, seed: int = 0,
     profile: Profile | None = None, bad_share: float = 0.02, chunk_size: int = 200_000,
 ) -> GenerateSummary:
     """Generate ``n_households`` in chunks of ``chunk_size`` and write them under ``out``.

@@ -26,6 +26,7 @@ from konray_review.sources.normalise import (
     RawFrames,
     to_canonical,
 )
+from konray_review.synth import SAMPLE_YEAR
 
 #: group layout of the demo records, as in the built Phiếu B (docs/forms.md); fields not
 #: listed sit at the top level. Parsing is leaf-based, so a different layout parses the same.
@@ -167,7 +168,7 @@ class DemoSource:
 
     name = "demo"
 
-    def __init__(self, n_households: int = 500, *, year: int = 2023, seed: int = 0,
+    def __init__(self, n_households: int = 500, *, year: int = SAMPLE_YEAR, seed: int = 0,
                  profile: Profile | None = None, bad_share: float = 0.02) -> None:
         self.profile = profile or load_profile()
         self.args: dict[str, Any] = {"n_households": n_households, "year": year, "seed": seed,
