@@ -201,7 +201,7 @@ class Decisions:
     # --- the steps ----------------------------------------------------------------------------
     def record_meeting(self, review_id: str, commune: str, village: str, held_on: Any,
                        attendees: int, actor: Actor, *,
-                       votes: Mapping[str, int | None] | None = None,
+                       votes: Mapping[str, int | str | None] | None = None,
                        households_represented: int | None = None, chair: str = "",
                        secretary: str = "", place: str = "", notes: str = "") -> StepResult:
         """A village meeting on every household it discussed: agreed when at least half

@@ -115,5 +115,6 @@ def docs(
 
     target = Path(path)
     text = target.read_text(encoding="utf-8") if target.exists() else ""
-    target.write_text(replace_section(text, reference_section(*documented_years())), encoding="utf-8")
+    target.write_text(replace_section(text, reference_section(*documented_years())),
+                      encoding="utf-8")
     typer.echo(f"updated {target}")

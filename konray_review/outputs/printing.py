@@ -90,7 +90,7 @@ def render_html(template: str, page: PrintPage, **context: Any) -> str:
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """The PDF bytes of an HTML document (fonts from the system, no network access)."""
-    from weasyprint import HTML  # type: ignore[import-untyped]  # heavy: only for a PDF
+    from weasyprint import HTML  # heavy: only for a PDF
 
     return HTML(string=html, base_url=base_url or str(TEMPLATES)).write_pdf()
 

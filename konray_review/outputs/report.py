@@ -432,7 +432,7 @@ _XLSX_FORMATS = {"pct": "0.0%", "pct2": "0.00%", "int": "#,##0", "dec": "0.000",
 
 
 def _xlsx_table(ws: Any, t: Table, start_row: int) -> int:
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
+    from openpyxl.styles import Font
 
     ws.cell(start_row, 1, t.title).font = Font(name=xlsx.FONT_NAME, bold=True, size=12)
     r = start_row + 1
@@ -456,7 +456,7 @@ def _xlsx_table(ws: Any, t: Table, start_row: int) -> int:
 
 
 def _native_chart(ws: Any, t: Table, header_row: int, anchor: str) -> None:
-    from openpyxl.chart import BarChart, Reference  # type: ignore[import-untyped]
+    from openpyxl.chart import BarChart, Reference
 
     label, values, percent = t.chart  # type: ignore[misc]
     n = min(t.extra.get("total_rows") or [len(t.rows)])  # total rows come last: not charted
@@ -478,7 +478,7 @@ def _native_chart(ws: Any, t: Table, header_row: int, anchor: str) -> None:
 def _overview_sheet(ws: Any, ctx: dict[str, Any]) -> None:
     """The first sheet: official header, title, period, headline figures, run lines;
     printed on one A4 portrait page (fit to one page wide and tall)."""
-    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font
 
     lang, page = ctx["lang"], ctx["page"]
 
@@ -539,8 +539,8 @@ def _overview_sheet(ws: Any, ctx: dict[str, Any]) -> None:
 
 
 def write_xlsx_report(ctx: dict[str, Any], path: Path, stamp: Any) -> Path:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     lang = ctx["lang"]
     wb = Workbook()

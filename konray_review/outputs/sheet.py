@@ -300,7 +300,8 @@ def _spans(n: int, k: int) -> list[tuple[int, int]]:
 def write_sheet(ws: Any, head: Heading, cols: Sequence[Col], data: pd.DataFrame,
                 lang: str, *, freeze_cols: int = 3, page_breaks: Sequence[int] = (),
                 fit: bool = True,
-                metrics: pd.DataFrame | None = None) -> tuple[int, pd.DataFrame, list[int]]:
+                metrics: pd.DataFrame | None = None
+                ) -> tuple[int, pd.DataFrame, list[int], np.ndarray]:
     """Write the title, header and footer; return the data rows' splice for ``xlsx.save``.
 
     With ``fit`` (the posted lists) column widths come from the content (``fit_widths``) so

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
@@ -21,6 +21,19 @@ STAGE_LABELS = {
     "decisions": "Họp thôn, niêm yết, quyết định (decisions)",
 }
 
+
+
+if TYPE_CHECKING:
+    from konray_review.quality.validate import Engine
+
+def checks_engine(value: str) -> Engine:
+    """``--checks``: the data-quality engine, refused in two plain lines when unknown."""
+    from konray_review.errors import UserError
+
+    if value in ("gx", "pandas"):
+        return cast("Engine", value)
+    raise UserError(f"--checks {value!r} không hợp lệ: dùng gx hoặc pandas.",
+                    f"--checks {value!r} is not valid: use gx or pandas.")
 
 def _fail(message: str) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
@@ -141,7 +154,8 @@ def run_plain(source_kind: str, path: str | None, *, year: int, out: Path,
     try:
         return run_review(source, year=year, store=store, out_root=out, profile=profile,
                           progress=progress, write_back=write_back,
-                          quality_engine=quality_engine, approve_accepted=approve_accepted)
+                          quality_engine=checks_engine(quality_engine),
+                          approve_accepted=approve_accepted)
     finally:
         progress.close()
         store.dispose()
@@ -273,7 +287,7 @@ def demo(
     progress = StageProgress(extra=("decisions",))
     try:
         outcome = run_review(source, year=year, store=st, out_root=out, profile=profile,
-                             progress=progress, quality_engine=quality_engine)
+                             progress=progress, quality_engine=checks_engine(quality_engine))
         progress("decisions")  # the season after the survey, for one commune
         season = run_season(st, year=year, profile=profile,
                             out_dir=outcome.out_dir / "decisions")

@@ -18,7 +18,10 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from konray_review.quality.validate import Engine
 
 import pandas as pd
 
@@ -81,7 +84,7 @@ def run_review(
     profile: Profile | None = None, validator: stages.Validator | None = None,
     progress: Progress | None = None, started_at: datetime | None = None,
     run_id: str | None = None, write_back: bool = True, runner: Runner | None = None,
-    quality_engine: str = "gx", approve_accepted: bool = False,
+    quality_engine: Engine = "gx", approve_accepted: bool = False,
 ) -> ReviewOutcome:
     """Run the whole review job for one source and year; see the module docstring."""
     profile = profile or load_profile()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from konray_review.pipeline.quarantine import Checked, merge_quarantine, problem_rows
 from konray_review.profile import Profile
+from konray_review.sources.base import Batch
 from konray_review.store import CommitStats, Store
 from konray_review.store.frames import isin
 
@@ -75,7 +76,7 @@ class _KeepProblems:
         self.old: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self.committed: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
-    def pull(self, since: datetime | None = None) -> Any:
+    def pull(self, since: datetime | None = None) -> Batch:
         batch = self.source.pull(since)
         self.problems = batch.problems
         return batch
@@ -165,10 +166,13 @@ def validate(batch: Any, *, year: int, profile: Profile, docs_dir: Path | None =
     Raises ``ReconciliationError`` if received != accepted + quarantined.
     """
     if validator is None:
-        from konray_review.quality import validate as validator
+        from konray_review.quality import validate as default_validator
+
+        validator = default_validator
     result = validator(batch.households, batch.members, year=year, profile=profile,
                        docs_dir=docs_dir)
-    parse = problem_rows(getattr(batch, "problems", None), batch.households)
+    problems = getattr(batch, "problems", None)
+    parse = problem_rows(problems if problems is not None else pd.DataFrame(), batch.households)
     docs = getattr(result, "docs_path", None)
     return merge_quarantine(result.accepted_households, result.accepted_members,
                             result.quarantine, parse, received=len(batch.households),

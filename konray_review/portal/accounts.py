@@ -69,7 +69,7 @@ def check_password_strength(password: str, username: str | None = None) -> None:
             f"mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự, không tính khoảng trắng "
             f"(password must have at least {MIN_PASSWORD_LENGTH} characters, spaces aside)"
         )
-    from zxcvbn import zxcvbn  # type: ignore[import-untyped]  # ships no type hints
+    from zxcvbn import zxcvbn  # ships no type hints
 
     inputs = [username, *re.split(r"[._-]", username)] if username else []
     score = zxcvbn(password[:100], user_inputs=[i for i in inputs if i])["score"]

@@ -107,8 +107,8 @@ def isin(s: pd.Series, values: Any) -> np.ndarray:
     pa_arr = getattr(s.array, "_pa_array", None)
     if pa_arr is not None and pd.api.types.is_string_dtype(s.dtype) \
             and all(isinstance(v, str) for v in values):
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         out = pc.is_in(pa_arr, value_set=pa.array(list(values), type=pa_arr.type))
         return out.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)

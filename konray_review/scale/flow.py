@@ -33,7 +33,9 @@ def batch_job(batch: list[Partition], out: str, year: int, profile_ref: str | No
                          duplicate_ids=duplicate_ids)
 
 
-batch_task = task(batch_job, name="scale-partitions", cache_policy=NO_CACHE)
+# (Prefect's overloads of ``task`` do not type a positional function with keyword options)
+batch_task = task(batch_job, name="scale-partitions",  # type: ignore[call-overload]
+                  cache_policy=NO_CACHE)
 
 
 @flow(name="scale-review", log_prints=False)

@@ -46,7 +46,7 @@ def quarantine_frame(rows: pd.DataFrame | None = None, stage: str = "") -> pd.Da
 
 
 def drop_duplicate_ids(households: pd.DataFrame, members: pd.DataFrame,
-                       duplicate_ids: set[str] | pd.Index,
+                       duplicate_ids: set[str] | frozenset[str] | pd.Index,
                        ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Quarantine every row of a household id used more than once in the review.
 

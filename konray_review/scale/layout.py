@@ -76,11 +76,11 @@ def write_tables(households: pd.DataFrame, members: pd.DataFrame, root: str | Pa
     lookup = pd.Series(hh_rel[first], index=households["household_id"].to_numpy()[first])
     unknown = partition_rel(_single_year(households), None, None)
     mem_rel = _follow(members, lookup, unknown)
-    hist_rel = None if history is None else _follow(history, lookup, unknown)
     rows = {"households": _positions(hh_rel), "members": _positions(mem_rel)}
+    frames = {"households": households, "members": members}
     if history is not None:
-        rows[HISTORY] = _positions(hist_rel)
-    frames = {"households": households, "members": members, HISTORY: history}
+        rows[HISTORY] = _positions(_follow(history, lookup, unknown))
+        frames[HISTORY] = history
     none = np.array([], dtype=np.int64)
     written = []
     for rel in sorted(set(rows["households"]) | set(rows["members"])):
@@ -93,8 +93,10 @@ def write_tables(households: pd.DataFrame, members: pd.DataFrame, root: str | Pa
 
 def _positions(keys: np.ndarray) -> dict[str, np.ndarray]:
     """Row positions per partition key, in one pass (no scan per partition)."""
-    return pd.Series(np.arange(len(keys))).groupby(keys, sort=False).indices \
-        if len(keys) else {}
+    if not len(keys):
+        return {}
+    groups = pd.Series(np.arange(len(keys))).groupby(keys, sort=False).indices
+    return {str(k): np.asarray(v) for k, v in groups.items()}  # per partition, not per row
 
 
 def _follow(table: pd.DataFrame, lookup: pd.Series, unknown: str) -> np.ndarray:

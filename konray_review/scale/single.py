@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -57,6 +57,7 @@ def write_results_by_place(result: pd.DataFrame, out: str | Path, year: int) -> 
     """Results at rest with the same keys as the partitioned run (one file per commune)."""
     keys = result[["province", "commune"]].astype(object)
     groups = keys.groupby(["province", "commune"], dropna=False, sort=False).indices
-    for (province, commune), rows in groups.items():
+    for key, rows in groups.items():
+        province, commune = cast("tuple[Any, Any]", key)  # a (province, commune) group key
         p = Partition(str(out), partition_rel(year, province, commune), "single")
         write_partition_frame(result.iloc[rows], p, "results", out)

@@ -9,7 +9,10 @@ run with its Data Docs, or the same rules as plain vectorised checks for large r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from konray_review.quality.validate import Engine
 
 import pandas as pd
 
@@ -34,6 +37,7 @@ def validate_tables(households: pd.DataFrame, members: pd.DataFrame, *, year: in
 
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}: choose {' or '.join(ENGINES)}")
-    report = validate(households, members, year=year, profile=profile, engine=engine)
+    report = validate(households, members, year=year, profile=profile,
+                      engine=cast("Engine", engine))  # checked against ENGINES above
     return Validated(report.accepted_households, report.accepted_members,
                      quarantine_frame(report.quarantine, "validation"))

@@ -59,11 +59,16 @@ class DeployResult:
 
 
 @runtime_checkable
-class Source(Protocol):
+class Pullable(Protocol):
+    """What an incremental pull needs of a source (``sources.pull.pull_into``)."""
+
     name: str
     key: str  # identifies the form on the server: the watermark key
 
     def pull(self, since: datetime | None = None) -> Batch: ...
+
+
+class Source(Pullable, Protocol):
 
     def deploy_form(self, xlsx_path: Path, attachments: list[Path] | None = None,
                     **kwargs: Any) -> DeployResult: ...

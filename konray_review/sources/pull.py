@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from konray_review.sources.base import Batch, Source
+from konray_review.sources.base import Batch, Pullable
 from konray_review.sources.problems import finding, findings_frame
 from konray_review.sources.state import KEY_COLUMN, StateStore, older_than_stored
 
@@ -51,7 +51,7 @@ class PullReport:
         return text + (f", {len(refused)} tệp/dòng bị từ chối" if len(refused) else "")
 
 
-def pull_into(source: Source, store: StateStore, *, since: datetime | None = None,
+def pull_into(source: Pullable, store: StateStore, *, since: datetime | None = None,
               overlap: timedelta = DEFAULT_OVERLAP, full: bool = False) -> PullReport:
     """Pull what changed since the stored watermark (or ``since``; naive = UTC) and commit."""
     if since is not None and since.tzinfo is None:

@@ -26,8 +26,8 @@ def isin(values: pd.Series | pd.Index, wanted: Iterable[object]) -> np.ndarray:
     Why: pandas' ``isin`` on Arrow-backed text builds one Arrow scalar per *wanted* value
     in Python (about a second per 100,000 ids at 100,000-household runs); ``pc.is_in``
     takes the whole set as one array."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     items = wanted if isinstance(wanted, (pd.Series, pd.Index, np.ndarray, list)) \
         else list(wanted)
@@ -135,8 +135,8 @@ def copy_rows(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame,
     """
     import io
 
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.csv as pcsv  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
 
     arrays = [pa.array(frame[c].tolist(), type=_arrow_type(table.c[c])) for c in cols]
     buf = io.BytesIO()

@@ -137,7 +137,7 @@ def test_cli_generate_and_run_single_machine(tmp_path):
 
     runner = CliRunner()
     gen = runner.invoke(app, ["scale", "generate", "--households", "300", "--out",
-                              str(tmp_path / "in"), "--bad-share", "0.05"])
+                              str(tmp_path / "in"), "--bad-share", "0.05", "--year", str(YEAR)])
     assert gen.exit_code == 0, gen.output
     run = runner.invoke(app, ["scale", "run", "--input", str(tmp_path / "in"), "--year",
                               str(YEAR), "--out", str(tmp_path / "out"), "--engine", ENGINE])
