@@ -291,7 +291,9 @@ def _derive_household_fields(rng: np.random.Generator, hh: pd.DataFrame, mem: pd
                       ("owns_smartphone", 1.2), ("owns_phone", 0.5)):
         hh[col] = rng.random(n) < _sig(base - 0.8 * z)
     hh["agricultural"] = rng.random(n) < np.where(urban, 0.35, 0.85)
-    line = np.where(urban, standard.income_line.get("urban"), standard.income_line.get("rural"))
+    # the standard's validator guarantees both income lines, so ``number`` never raises here
+    line = np.where(urban, standard.income_line.number("urban"),
+                    standard.income_line.number("rural"))
     income = np.round(line * np.exp(0.55 - 0.42 * z + rng.normal(0, 0.3, n)), -3)
     way = rng.random(n)
     cut_r, cut_u = standard.b1_cutoff.get("rural"), standard.b1_cutoff.get("urban")
@@ -316,6 +318,17 @@ def _derive_household_fields(rng: np.random.Generator, hh: pd.DataFrame, mem: pd
     mem.drop(columns=["_pos"], inplace=True)
 
 
+def _column_position(frame: pd.DataFrame, name: str) -> int:
+    """Position of column ``name`` for ``iloc`` writes.
+
+    ``Index.get_loc`` may return a slice or mask when a name repeats; the synthetic tables never
+    repeat one, so anything but an int is a bug worth a clear error (and it types ``iloc``)."""
+    pos = frame.columns.get_loc(name)
+    if not isinstance(pos, int):
+        raise ValueError(f"synthetic table has column {name!r} more than once")
+    return pos
+
+
 def _inject_defects(rng: np.random.Generator, hh: pd.DataFrame, mem: pd.DataFrame, year: int,
                     bad_share: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     n_bad = round(len(hh) * bad_share)
@@ -334,7 +347,9 @@ def _inject_defects(rng: np.random.Generator, hh: pd.DataFrame, mem: pd.DataFram
         sel = mem["household_id"].isin(ids[kinds == kind]) & (mem["member_no"] == member_no)
         return np.flatnonzero(sel.to_numpy())
 
-    col = mem.columns.get_loc
+    def col(name: str) -> int:
+        return _column_position(mem, name)
+
     mem.iloc[member_rows("age_out_of_range", 1), col("age")] = 130
     mem.iloc[member_rows("age_out_of_range", 1), col("birth_date")] = None
     mem.iloc[member_rows("two_heads", 2), col("relation")] = "head"
@@ -344,8 +359,11 @@ def _inject_defects(rng: np.random.Generator, hh: pd.DataFrame, mem: pd.DataFram
     mem.iloc[stunt_rows, col("age")] = np.maximum(mem["age"].to_numpy()[stunt_rows], 30)
     mem.iloc[stunt_rows, col("birth_date")] = None
     mem.iloc[stunt_rows, col("stunted")] = True
-    h = hh.columns.get_loc
-    hh.iloc[rows("roster_size_mismatch"), h("household_size")] += 1
+    def h(name: str) -> int:
+        return _column_position(hh, name)
+
+    grow = rows("roster_size_mismatch")
+    hh.iloc[grow, h("household_size")] = hh["household_size"].iloc[grow] + 1
     hh.iloc[rows("unknown_code"), h("water_source")] = "xyz"
     hh.iloc[rows("negative_area"), h("living_area_m2")] = -12.0
     hh.iloc[rows("negative_area"), h("has_dwelling")] = True

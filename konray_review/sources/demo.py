@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -139,7 +139,9 @@ def to_odata(households: pd.DataFrame, members: pd.DataFrame, *,
     wire_hh, wire_mem, mem_owner, submitted = _wire_tables(households, members, profile)
     rosters = (pd.Series(wire_mem.to_dict("records"), index=members.index)
                .groupby(mem_owner.to_numpy(), sort=False).agg(list))
-    groups = {g: wire_hh[[c for c in fields if c in wire_hh.columns]].to_dict("records")
+    # pandas-stubs type record keys as Hashable; the wire columns are all field names (str)
+    groups = {g: cast("list[dict[str, Any]]",
+                      wire_hh[[c for c in fields if c in wire_hh.columns]].to_dict("records"))
               for g, fields in GROUPS.items()}
     ids = households["instance_id"].tolist()
     names = households["enumerator"].astype(object).where(households["enumerator"].notna(), None)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -205,7 +205,8 @@ def flatten_odata(records: Iterable[Mapping[str, Any]]) -> RawFrames:
     records = list(records)
     if not records:
         return RawFrames(pd.DataFrame(columns=list(META)), pd.DataFrame(columns=[PARENT]))
-    df = pd.json_normalize(records, sep="/")
+    # pandas-stubs want list[dict]; json_normalize only reads the records, so any Mapping does
+    df = pd.json_normalize(cast("list[dict[str, Any]]", records), sep="/")
     check_expanded(df)
     df, members = explode_repeat(df, "/")
     name = df.get("__system/submitterName")
@@ -328,7 +329,9 @@ def canonical_dtypes(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def _cast_extra(s: pd.Series, dtype: str) -> pd.Series:
     if dtype.startswith("datetime"):
-        return pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601").astype(dtype)
+        # pandas_dtype turns the name into the dtype object astype builds from it anyway
+        stamps = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
+        return stamps.astype(pd.api.types.pandas_dtype(dtype))
     if dtype == "Int64":
         return pd.to_numeric(s, errors="coerce").astype("Float64").astype("Int64")
     if dtype == "boolean":
@@ -603,7 +606,7 @@ def _add_household_extra(hh: pd.DataFrame, sub: pd.DataFrame, source: str,
     }
     for name, values in extra.items():
         hh[name] = _cast_extra(values, HOUSEHOLD_EXTRA[name])
-    hh["deleted"] = pd.array(hh["deleted_at"].notna(), dtype="boolean")
+    hh["deleted"] = pd.array(hh["deleted_at"].notna().to_numpy(), dtype="boolean")
     hh["form_id"] = hh["form_id"].astype("str")
     hh["source"] = hh["source"].astype("str")
     return hh

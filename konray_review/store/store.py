@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -152,7 +152,8 @@ class Store:
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         df = self._read(sa.select(runs).where(runs.c.run_id == run_id), runs)
-        return None if df.empty else df.iloc[0].to_dict()
+        # pandas-stubs type the keys as Hashable; they are the runs table's column names (str)
+        return None if df.empty else cast("dict[str, Any]", df.iloc[0].to_dict())
 
     # --- watermarks and raw submissions (the sources' StateStore contract) --------------
     def get_watermark(self, source_key: str) -> datetime | None:

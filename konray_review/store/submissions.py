@@ -63,7 +63,7 @@ def _kinds(table: str) -> dict[str, str]:
 
     cols = HOUSEHOLD_COLUMNS if table == "households" else MEMBER_COLUMNS
     extra = HOUSEHOLD_EXTRA if table == "households" else MEMBER_EXTRA
-    kinds = {c.name: c.kind for c in cols}
+    kinds: dict[str, str] = {c.name: c.kind for c in cols}
     names = {"Int64": "int", "str": "str", "boolean": "bool", "datetime64[us, UTC]": "timestamp"}
     kinds.update({n: names.get(d, "str") for n, d in extra.items()})
     return kinds
@@ -112,7 +112,7 @@ def submission_rows(key: str, households: pd.DataFrame,
                     hashes: pd.Series | None = None) -> pd.DataFrame:
     deleted = (households["deleted"].astype("boolean").fillna(False).astype(bool)
                if "deleted" in households.columns else False)
-    year = pd.to_numeric(households.get("review_year"), errors="coerce").astype("Int64")
+    year = pd.to_numeric(households["review_year"], errors="coerce").astype("Int64")
     ids = households["instance_id"].astype(str).to_numpy()
     return pd.DataFrame({
         KEY: _objects([key] * len(households)),
