@@ -51,6 +51,7 @@ test-fast: venv
 
 lint: venv
 	.venv/bin/ruff check .
+	.venv/bin/mypy konray_review
 
 bench: venv
 	$(PY) bench/classify.py
