@@ -231,16 +231,22 @@ def _run_suites(frames: dict[str, pd.DataFrame], groups: dict[str, list[_Group]]
         # the values of an ok column are all False where it fails: leaving them out turns
         # the row list into one list of ids (GX deep-copies every result entry several times)
         fmt["exclude_unexpected_values"] = True
+    from konray_review.progress import steps
+
     out = []
-    # one checkpoint per table: each validation definition needs its own dataframe
-    for definition in definitions:
-        table = definition.name
-        cp = ctx.checkpoints.add(gx.Checkpoint(name=f"cp-{table}", validation_definitions=[
-            definition], actions=actions, result_format=fmt))
-        result = cp.run(batch_parameters={"dataframe": frames[table]},
-                        run_id=RunIdentifier(run_name=run_name))
-        for vr in result.run_results.values():
-            out += [_gx_rows(r, by_key) for r in vr.results]
+    # how far: rows of the tables checked so far, of all the tables' rows
+    with steps("validate", sum(len(frames[d.name]) for d in definitions),
+               "Kiểm tra chất lượng (rows checked)") as step:
+        # one checkpoint per table: each validation definition needs its own dataframe
+        for definition in definitions:
+            table = definition.name
+            cp = ctx.checkpoints.add(gx.Checkpoint(name=f"cp-{table}", validation_definitions=[
+                definition], actions=actions, result_format=fmt))
+            result = cp.run(batch_parameters={"dataframe": frames[table]},
+                            run_id=RunIdentifier(run_name=run_name))
+            for vr in result.run_results.values():
+                out += [_gx_rows(r, by_key) for r in vr.results]
+            step(len(frames[table]))
     return out
 
 

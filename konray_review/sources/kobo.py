@@ -136,15 +136,21 @@ class KoboSource:
             t = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
             params["query"] = json.dumps({"$or": [{"_submission_time": {"$gte": t}},
                                                   {"meta/deprecatedID": {"$exists": True}}]})
-        page = self._send("GET", f"{self._asset()}/data/", params=params)
-        rows = list(page.get("results", []))
-        # KPI's ``count`` (and so its ``next`` links) is the form's total number of
-        # submissions, whatever the query (kpi/views/v2/data.py DataViewSet.list): it
-        # checks a full pull only, and a filtered one ends at its first short page.
-        expected = page.get("count") if since is None else None
-        while page.get("next") and len(page.get("results", [])) >= self.page_size:
-            page = self._send("GET", page["next"])
-            rows.extend(page.get("results", []))
+        from konray_review.progress import steps
+
+        with steps("pull", None, "Kéo phiếu từ KoBoToolbox (submissions)") as step:
+            page = self._send("GET", f"{self._asset()}/data/", params=params)
+            rows = list(page.get("results", []))
+            # KPI's ``count`` (and so its ``next`` links) is the form's total number of
+            # submissions, whatever the query (kpi/views/v2/data.py DataViewSet.list): it
+            # checks a full pull only, and a filtered one ends at its first short page.
+            expected = page.get("count") if since is None else None
+            step.set_total(int(expected) if expected is not None else None)
+            step(len(rows))
+            while page.get("next") and len(page.get("results", [])) >= self.page_size:
+                page = self._send("GET", page["next"])
+                rows.extend(page.get("results", []))
+                step(len(page.get("results", [])))
         unique = {r.get("_id") for r in rows}
         if expected is not None and len(unique) < int(expected):
             raise SourceError(f"KoBo trả thiếu bản ghi: {len(unique)}/{expected} "

@@ -67,3 +67,21 @@ def test_great_expectations_is_imported_only_when_a_suite_runs():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_gx_validation_reports_rows_checked_of_all_rows():
+    """How far validation is: after each table, the rows checked so far, of both tables'."""
+    from konray_review.progress import use
+    from konray_review.quality import validate
+    from konray_review.synth import SAMPLE_YEAR, generate
+    from tests.flows.test_cli import Recorder
+
+    review = generate(60, seed=4, bad_share=0)
+    rec = Recorder()
+    with use(rec):
+        validate(review.households, review.members, year=SAMPLE_YEAR, engine="gx")
+    events = [e for e in rec.events if e[1] == "validate"]
+    total = len(review.households) + len(review.members)
+    assert events[0] == ("start", "validate", total)
+    assert [e[2] for e in events if e[0] == "advance"][-1] == total
+    assert events[-1] == ("finish", "validate")

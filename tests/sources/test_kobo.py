@@ -291,3 +291,18 @@ def test_a_uuid_stored_twice_and_a_bad_time_stay_with_their_own_submission(profi
     assert rules["uuid:1a2b3c4d-0000-4000-8000-000000000003"] == {"SRC-004"}
     # an identical copy is one submission, no problem
     assert "uuid:1a2b3c4d-0000-4000-8000-000000000001" not in rules.index
+
+
+def test_full_pull_reports_rows_received_against_kpis_count(profile):
+    """The terminal shows how far a pull is: 2 of 3 after the first page, 3 of 3 at the end
+    (KPI's ``count`` on the fixture's first page is 3)."""
+    from konray_review.progress import use
+    from tests.flows.test_cli import Recorder
+
+    rec = Recorder()
+    with responses.RequestsMock() as rsps, use(rec):
+        _pages(rsps)
+        _source(profile).pull(None)
+    assert [e for e in rec.events if e[1] == "pull"] == [
+        ("start", "pull", None), ("advance", "pull", 0, 3), ("advance", "pull", 2, 3),
+        ("advance", "pull", 3, 3), ("finish", "pull")]
