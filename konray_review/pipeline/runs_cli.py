@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pandas loads inside the command (start-up stays fast)
 #: column -> Vietnamese heading (``LEGEND`` gives the English)
 HEADINGS = {
     "run_id": "Mã lần chạy", "review_year": "Năm", "source": "Nguồn",
-    "started_at": "Bắt đầu (UTC)", "status": "Trạng thái",
+    "started_at": "Bắt đầu (giờ địa phương)", "status": "Trạng thái",
     "stage": "Bước", "delivered": "Giao", "accepted": "Hợp lệ", "quarantined": "Cách ly",
     "refused": "Từ chối", "message": "Ghi chú",
 }
@@ -30,13 +30,19 @@ STAGE_VI = {"done": "xong", "start": "bắt đầu", "pull": "kéo phiếu", "va
             "write_back": "báo lỗi về máy chủ"}
 
 
-def runs_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The run log as shown: Vietnamese status words, the first line of the note."""
+#: below this terminal width the runs are printed one block each instead of as a table
+WIDE = 120
+
+
+def runs_table(frame: pd.DataFrame, timezone: str = "UTC") -> pd.DataFrame:
+    """The run log as shown: Vietnamese status words, start in the district's time zone
+    (the store keeps UTC), the first line of the note."""
     import pandas as pd
 
     out = frame.reindex(columns=list(HEADINGS)).copy()
     out["status"] = out["status"].map(lambda s: STATUS_VI.get(s, s))
-    out["started_at"] = pd.to_datetime(out["started_at"]).dt.strftime("%Y-%m-%d %H:%M")
+    started = pd.to_datetime(out["started_at"], utc=True)
+    out["started_at"] = started.dt.tz_convert(timezone).dt.strftime("%Y-%m-%d %H:%M")
     out["stage"] = out["stage"].map(lambda s: STAGE_VI.get(s, s) if isinstance(s, str) else "")
     out["message"] = out["message"].fillna("").astype(str).str.split("\n").str[0].str[:90]
     return out.rename(columns=HEADINGS)
@@ -78,7 +84,15 @@ def runs(
     if frame.empty:
         console.print("Chưa có lần chạy nào (no runs yet).")
         return
-    shown = runs_table(frame.head(limit))
+    from konray_review.profile import load_profile
+
+    shown = runs_table(frame.head(limit), load_profile().timezone)
+    if console.width < WIDE:  # an office terminal: 80 columns, one block per run
+        for block in run_blocks(shown):
+            console.print(block)
+        console.print("giao = delivered, hợp lệ = accepted, cách ly = quarantined, "
+                      "từ chối = refused", style="dim")
+        return
     table = Table(title="Các lần chạy (runs)")
     for col in shown.columns:
         table.add_column(col, no_wrap=col == HEADINGS["run_id"])
@@ -86,6 +100,23 @@ def runs(
         table.add_row(*[_cell(v) for v in row])
     console.print(table)
     console.print(LEGEND, style="dim")
+
+
+def run_blocks(shown: pd.DataFrame) -> list[str]:
+    """One short block per run (a handful of runs: a loop over runs, not households)."""
+    h = HEADINGS
+    blocks = []
+    for r in shown.to_dict("records"):
+        lines = [f"{_cell(r[h['run_id']])} · năm {_cell(r[h['review_year']])} · "
+                 f"{_cell(r[h['source']])} · {_cell(r[h['status']])}",
+                 f"  bắt đầu (started) {_cell(r[h['started_at']])} · bước (stage) "
+                 f"{_cell(r[h['stage']])}",
+                 f"  giao {_cell(r[h['delivered']])} = hợp lệ {_cell(r[h['accepted']])} + "
+                 f"cách ly {_cell(r[h['quarantined']])} + từ chối {_cell(r[h['refused']])}"]
+        if _cell(r[h["message"]]):
+            lines.append(f"  ghi chú (note): {_cell(r[h['message']])}")
+        blocks.append("\n".join(lines))
+    return blocks
 
 
 def _cell(value: object) -> str:

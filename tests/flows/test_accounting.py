@@ -294,9 +294,25 @@ def test_runs_command_marks_dead_runs_and_keeps_live_ones(tmp_path: Path) -> Non
                      {"t": old})
     result = CliRunner().invoke(app, ["runs", "--store", url])
     assert result.exit_code == 0, result.output
-    assert "killed" in result.output and "Trạng thái" in result.output
+    assert "killed" in result.output and "thất bại" in result.output
+    # an 80-column terminal (CliRunner's width): one block per run, no line cut or wrapped
+    assert max(len(line) for line in result.output.splitlines()) <= 80
     status = store.list_runs().set_index("run_id")["status"].to_dict()
     assert status == {"killed": "failed", "alive": "running", "far-old": "failed",
                       "far-recent": "running"}
     assert "«lưu kho»" in store.get_run("killed")["message"]
     assert fail_stale_runs(store) == []  # once marked, not again
+
+
+def test_runs_start_time_is_shown_in_the_district_time_zone() -> None:
+    """The store keeps UTC; 16:45 UTC is 23:45 in Viet Nam (UTC+7), written by hand."""
+    import pandas as pd
+
+    from konray_review.pipeline.runs_cli import HEADINGS, runs_table
+
+    frame = pd.DataFrame({"run_id": ["r1"], "review_year": [2026], "source": ["demo"],
+                          "started_at": [pd.Timestamp("2026-12-02 16:45")],
+                          "status": ["succeeded"], "stage": ["done"], "message": [None]})
+    shown = runs_table(frame, "Asia/Ho_Chi_Minh")
+    assert shown[HEADINGS["started_at"]].tolist() == ["2026-12-02 23:45"]
+    assert shown[HEADINGS["status"]].tolist() == ["xong"]
