@@ -188,3 +188,41 @@ def translate(key: str, lang: str = "vi", total_label: str | None = None,
     pair = MESSAGES.get(key)
     text = key if pair is None else pair[0 if lang == "vi" else 1]
     return text.format(**fmt) if fmt else text
+
+
+#: audit log actions as staff read them (the stored code stays the filter's value)
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "login": ("Đăng nhập", "Login"),
+    "login_failed": ("Đăng nhập sai", "Failed login"),
+    "login_locked": ("Đăng nhập bị tạm khoá", "Login locked"),
+    "logout": ("Đăng xuất", "Logout"),
+    "view_household": ("Xem hộ", "Household viewed"),
+    "download": ("Tải tệp", "Download"),
+    "user_add": ("Thêm tài khoản", "Account added"),
+    "user_disable": ("Khoá tài khoản", "Account disabled"),
+    "user_enable": ("Mở tài khoản", "Account enabled"),
+    "user_passwd": ("Đặt lại mật khẩu", "Password reset"),
+    "password_change": ("Đổi mật khẩu", "Password changed"),
+    "password_change_failed": ("Đổi mật khẩu sai", "Password change failed"),
+    "password_change_locked": ("Đổi mật khẩu bị tạm khoá", "Password change locked"),
+    "user_unlock": ("Mở khoá đăng nhập", "Login unlocked"),
+    "access_denied": ("Bị từ chối truy cập", "Access refused"),
+    "decision_open": ("Mở đợt rà soát", "Review opened"),
+    "decision_meeting": ("Họp thôn", "Village meeting"),
+    "decision_resurvey": ("Khảo sát lại", "Re-survey"),
+    "decision_posting": ("Niêm yết", "Posting"),
+    "decision_complaint": ("Khiếu nại", "Complaint"),
+    "decision_recheck": ("Phúc tra", "Re-check"),
+    "decision_return": ("Trả lại", "Returned"),
+    "decision_report": ("Báo cáo kết quả", "Result reported"),
+    "decision_decide": ("Quyết định công nhận", "Recognition decided"),
+    "decision_certify": ("Cấp giấy chứng nhận", "Certificates"),
+    "decision_document": ("In giấy tờ", "Document printed"),
+}
+
+
+def audit_action(action: str, lang: str = "vi") -> str:
+    """The action's words; an unknown code shows itself (visible, not hidden)."""
+    pair = AUDIT_ACTIONS.get(action)
+    return action if pair is None else pair[0 if lang == "vi" else 1]
+

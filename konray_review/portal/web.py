@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from konray_review.portal import csrf
 from konray_review.portal.accounts import User, get_user
 from konray_review.portal.downloads import grouped
-from konray_review.portal.i18n import LANG_COOKIE, normalise_lang, translate
+from konray_review.portal.i18n import LANG_COOKIE, audit_action, normalise_lang, translate
 from konray_review.portal.sessions import COOKIE_NAME, Session
 from konray_review.profile import DEFAULT_TIMEZONE
 from konray_review.schema import label
@@ -108,6 +108,7 @@ def render(request: Request, template: str, status_code: int = 200,
     ctx = {
         "user": user, "lang": lang,
         "t": partial(translate, lang=lang, total_label=state(request).profile.total_label(lang)),
+        "audit_action": partial(audit_action, lang=lang),
         "label": partial(_label, lang=lang), "csrf_token": sess.csrf if sess else "",
         "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "pct": partial(pct, lang=lang), "num": partial(num, lang=lang), "group": grouped,
