@@ -10,8 +10,9 @@ pandas or SQLAlchemy (``konray-review --help`` and a command's start stay fast).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from konray_review.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from konray_review.decisions.errors import ConcurrentUpdate, DecisionError
@@ -34,8 +35,4 @@ _EXPORTS = {
 __all__ = ["Actor", "ConcurrentUpdate", "DecisionError", "DecisionSettings", "Decisions",
            "StepResult", "WorkCalendar", "load_settings", "review_id_for"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -12,8 +12,9 @@ pandas or SQLAlchemy (``konray-review --help`` and a command's start stay fast).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from konray_review.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from konray_review.scale.layout import Partition, list_partitions
@@ -24,8 +25,4 @@ _EXPORTS = {
 }
 __all__ = ["Partition", "list_partitions"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
