@@ -113,6 +113,28 @@ class LazyGroup(TyperGroup):
             raise  # handle() exits; this line is for type checkers
 
 
+def _vietnamese_usage_errors() -> None:
+    """A mistyped option (a missing ``--to``, ``--year abc``) is reported by click itself, in
+    English: put one Vietnamese line before click's text (which names the option)."""
+    from typer.core import _click as click  # the click that typer ships and raises
+
+    english = click.exceptions.UsageError.show
+    if getattr(english, "_konray", False):
+        return
+
+    def show(self: Any, file: Any = None) -> None:
+        command = self.ctx.command_path if self.ctx is not None else "konray-review"
+        click.echo(f"Câu lệnh chưa đúng (thiếu tuỳ chọn hoặc giá trị sai): xem «{command} "
+                   "--help».", file=file, err=True)
+        english(self, file)
+
+    show._konray = True  # type: ignore[attr-defined]
+    click.exceptions.UsageError.show = show  # type: ignore[method-assign]
+
+
+_vietnamese_usage_errors()
+
+
 def _debug_requested() -> bool:
     import os
     import sys

@@ -330,6 +330,10 @@ def next_year(year: Year, out: Annotated[Path, typer.Option(
     with _Session(store, profile, None) as s:
         frame = next_year_list(s.store, year, include=CATEGORIES if all_categories
                                else ("poor", "near_poor"), allow_preliminary=allow_preliminary)
+    if frame.empty:  # an empty list would build next year's forms with no household to pick
+        _fail(f"Năm {year} không có hộ nào trong danh sách (chưa có kết quả rà soát trong kho?); "
+              f"không ghi {out}.\nNo household on {year}'s list (no review in the store?); "
+              f"{out} not written.")
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".parquet":
         frame.to_parquet(out, index=False)

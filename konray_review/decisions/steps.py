@@ -57,6 +57,13 @@ def dmy(day: date | None) -> str:
     return "" if day is None else f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def _village_words(village: str) -> str:
+    """"Thôn Kon Bỉ", but "Thôn mẫu 1" or "Làng Kon Bỉ" as they are (no "Thôn Thôn ...")."""
+    first = village.split(" ", 1)[0].lower()
+    return village if first in ("thôn", "làng", "bản", "buôn", "tổ", "khối", "ấp") \
+        else f"Thôn {village}"
+
+
 def _either(mask: np.ndarray, yes: Any, no: Any) -> np.ndarray:
     """``np.where`` over object values (ids, numbers, None) without numpy's dtype guessing."""
     out = np.empty(len(mask), dtype=object)
@@ -225,7 +232,8 @@ class Decisions:
                                   _count(votes[h], f"số người đồng ý (hộ {h})")
                                   for h in scope["household_id"]], dtype=int)
             if scope.empty:
-                raise DecisionError(f"Thôn {village} không có hộ nào đang chờ họp thôn.",
+                raise DecisionError(f"{_village_words(village)} không có hộ nào đang chờ họp "
+                                    "thôn.",
                                     f"No household of village {village} awaits a meeting.")
             self._require(scope, "meeting_agreed")
             unknown = scope["category"].isna()

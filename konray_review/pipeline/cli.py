@@ -162,7 +162,8 @@ def run_plain(source_kind: str, path: str | None, *, year: int, out: Path,
 
 
 def run(
-    source: str = typer.Option("demo", "--source", help="demo | central | kobo | files"),
+    source: str = typer.Option(..., "--source", help="central | kobo | files | demo (dữ liệu "
+                               "tổng hợp để tập dượt / synthetic practice data)"),
     path: str = typer.Argument(None, help="Tệp hoặc thư mục (source files)"),
     year: int = typer.Option(None, "--year", help="Năm rà soát (review year); mặc định: "
                              "đợt rà soát đã bắt đầu gần nhất (default: the latest begun)"),

@@ -33,7 +33,8 @@ def make_source(kind: str, path: str | None = None, *, year: int, profile: Profi
     ``central``/``kobo`` read the servers file or environment (``docs/servers.md``) and
     use the form of ``year`` unless ``form`` names another."""
     if kind not in SOURCE_KINDS:
-        raise ValueError(f"nguồn không hợp lệ {kind!r}; dùng {SOURCE_KINDS} (unknown source)")
+        raise ValueError(f"nguồn không hợp lệ {kind!r}; dùng {' | '.join(SOURCE_KINDS)} "
+                         "(unknown source)")
     if kind == "demo":
         from konray_review.sources.demo import DemoSource
 

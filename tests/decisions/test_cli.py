@@ -97,3 +97,13 @@ def test_a_regular_round_from_the_command_line(sqlite_store) -> None:
     assert res.exit_code == 0 and "meeting: 2 hộ" in res.output  # only the round's households
     res = _run(url, "add", "--year", "2023", "--month", "4", "--household", "khong-co")
     assert res.exit_code == 1 and "chưa có kết quả phân loại" in res.output
+
+
+def test_next_year_from_a_store_without_that_review_writes_nothing(tmp_path: Path) -> None:
+    """An empty list would build next year's forms with no household to pick (the guide's
+    walk-through found one written with a 'next' hint)."""
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    out = tmp_path / "next.csv"
+    res = _run(url, "next-year", "--year", "2026", "--out", str(out), "--allow-preliminary")
+    assert res.exit_code == 1 and "không có hộ nào" in res.output
+    assert not out.exists()

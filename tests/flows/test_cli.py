@@ -335,3 +335,17 @@ def test_publish_reports_its_parts(reference, tmp_path: Path) -> None:
                 run_info={"run_id": "test-progress"}, received=received)
     done = [e[2] for e in rec.events if e[0] == "advance" and e[1] == "publish"]
     assert done == [1, 2, 3, 4, 5, 6] and ("finish", "publish") in rec.events
+
+
+def test_a_mistyped_option_starts_with_a_vietnamese_line() -> None:
+    """click reports a bad option value in English: a Vietnamese line comes first."""
+    from typer.testing import CliRunner
+
+    from konray_review.cli import app
+
+    res = CliRunner().invoke(app, ["demo", "--year", "abc"])
+    assert res.exit_code == 2
+    lines = res.output.splitlines()
+    assert lines[0] == ("Câu lệnh chưa đúng (thiếu tuỳ chọn hoặc giá trị sai): xem "
+                        "«konray-review demo --help».")
+    assert "--year" in res.output
