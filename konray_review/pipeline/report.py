@@ -40,10 +40,12 @@ def period_of(as_of: date) -> str:
     return "half_year" if as_of.month <= 6 else "annual"
 
 
-def as_of_tables(store: Store, year: int, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Households and classification of ``year`` submitted by the end of ``as_of`` (UTC)."""
+def as_of_tables(store: Store, year: int, as_of: date, timezone: str = "UTC"
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Households and classification of ``year`` submitted by the end of ``as_of`` in the
+    district's ``timezone`` (a phone's 23:30 in Viet Nam is that day, not the next UTC one)."""
     households, result, _ = year_tables(store, year)
-    end = pd.Timestamp(datetime.combine(as_of, time.max), tz=UTC)
+    end = pd.Timestamp(datetime.combine(as_of, time.max), tz=timezone).tz_convert(UTC)
     keep = households["submitted_at"].isna() | (households["submitted_at"] <= end)
     households = households[keep].reset_index(drop=True)
     result = result[result["household_id"].isin(set(households["household_id"]))]
@@ -67,8 +69,10 @@ def run_report(store: Store, *, year: int, as_of: date | None = None,
     from konray_review.standards import standard_for_year
 
     profile = profile or load_profile()
-    as_of = as_of or datetime.now(UTC).date()
-    households, result = as_of_tables(store, year, as_of)
+    from konray_review.settings import today
+
+    as_of = as_of or today(profile)
+    households, result = as_of_tables(store, year, as_of, profile.timezone)
     if households.empty:
         raise ValueError(f"chưa có dữ liệu rà soát năm {year} trong kho "
                          f"(no stored households for review year {year} by {as_of})")

@@ -109,7 +109,7 @@ def run_blocks(shown: pd.DataFrame) -> list[str]:
     for r in shown.to_dict("records"):
         lines = [f"{_cell(r[h['run_id']])} · năm {_cell(r[h['review_year']])} · "
                  f"{_cell(r[h['source']])} · {_cell(r[h['status']])}",
-                 f"  bắt đầu (started) {_cell(r[h['started_at']])} · bước (stage) "
+                 f"  bắt đầu {_cell(r[h['started_at']])} (giờ địa phương) · bước "
                  f"{_cell(r[h['stage']])}",
                  f"  giao {_cell(r[h['delivered']])} = hợp lệ {_cell(r[h['accepted']])} + "
                  f"cách ly {_cell(r[h['quarantined']])} + từ chối {_cell(r[h['refused']])}"]
@@ -138,7 +138,8 @@ def _one(console: Any, row: pd.DataFrame, detail: tuple[pd.DataFrame, pd.DataFra
         raise typer.Exit(1)
     r = row.iloc[0]
     console.print(f"{r['run_id']}: {STATUS_VI.get(r['status'], r['status'])} "
-                  f"({r['status']}), bước (stage) {r.get('stage') or '-'}")
+                  f"({r['status']}), bước (stage) "
+                  f"{STAGE_VI.get(str(r.get('stage')), r.get('stage')) or '-'}")
     if isinstance(r.get("message"), str) and r["message"]:
         console.print(r["message"])
     files, findings = detail if detail is not None else (row.iloc[:0], row.iloc[:0])
