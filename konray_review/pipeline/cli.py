@@ -296,7 +296,11 @@ def demo(
         progress.close()
         st.dispose()
     _print_outcome(outcome)
-    for line in season_lines(season):
-        typer.echo(line)
+    import textwrap
+
+    for line in season_lines(season):  # an office terminal is 80 columns wide
+        indent = " " * (len(line) - len(line.lstrip()))
+        typer.echo(textwrap.fill(line, width=80, subsequent_indent=indent + "  ",
+                                 break_on_hyphens=False, break_long_words=False))
     typer.echo(f"Kho dữ liệu (store): {st.url}")  # the password hidden
     typer.echo(f"Thư mục kết quả (output folder): {outcome.out_dir}")
