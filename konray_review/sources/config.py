@@ -112,7 +112,10 @@ def load_central(path: str | os.PathLike[str] | None = None) -> CentralConfig:
     allow = _truthy(sect.get("allow_http", False)) or _truthy(os.environ.get("KONRAY_ALLOW_HTTP"))
     for key in ("username", "password"):
         if not sect.get(key):
-            raise ConfigError(f"thiếu central.{key} (missing central.{key})")
+            where = path or os.environ.get("KONRAY_SERVERS_FILE") or DEFAULT_FILE
+            raise ConfigError(f"thiếu central.{key}: ghi vào mục [central] của {where} hoặc "
+                              f"đặt KONRAY_CENTRAL_{key.upper()} (docs/servers.md) "
+                              f"(missing central.{key})")
     project = sect.get("project_id")
     return CentralConfig(
         base_url=check_url(sect.get("base_url", ""), allow, "central.base_url"),
