@@ -334,11 +334,9 @@ def next_year(year: Year, out: Annotated[Path, typer.Option(
         _fail(f"Năm {year} không có hộ nào trong danh sách (chưa có kết quả rà soát trong kho?); "
               f"không ghi {out}.\nNo household on {year}'s list (no review in the store?); "
               f"{out} not written.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
-        frame.to_parquet(out, index=False)
-    else:
-        frame.to_csv(out, index=False, encoding="utf-8")
+    from konray_review.forms.household_list import write_household_list
+
+    write_household_list(frame, out)
     typer.echo(f"{len(frame)} hộ (households) -> {out}\n"
                f"Tiếp theo (next): konray-review forms build --year {year + 1} "
                f"--households {out}")

@@ -88,15 +88,13 @@ def households(
         st.dispose()
     if frame.empty:
         typer.echo(f"Năm {year} chưa có hộ nào được phân loại trong kho: chạy `konray-review "
-                   f"run --year {year}` trước (no classified households for {year} in the "
-                   "store: run the review first)", err=True)
+                   f"run --source … --year {year}` trước (no classified households for {year} "
+                   "in the store: run the review first)", err=True)
         raise typer.Exit(1)
+    from konray_review.forms.household_list import write_household_list
+
     basis = frame["category_basis"].value_counts()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.suffix.lower() == ".parquet":
-        frame.to_parquet(target, index=False)
-    else:
-        frame.to_csv(target, index=False, encoding="utf-8")
+    write_household_list(frame, target)
     typer.echo(f"{len(frame)} hộ (households) -> {target}: đã công nhận (recognised) "
                f"{int(basis.get('recognised', 0))}, sơ bộ (classified, no decision yet) "
                f"{int(basis.get('preliminary', 0))}")

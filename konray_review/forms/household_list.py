@@ -56,6 +56,18 @@ def list_rows(households: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def write_household_list(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a year's household list where ``forms build --households`` will read it
+    (Parquet for a ``.parquet`` name, UTF-8 CSV otherwise); used by ``forms households``
+    and ``decisions next-year``, which differ only in whether undecided households count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
 def read_household_list(path: Path) -> pd.DataFrame:
     """A list file: CSV (text) or Parquet: what ``konray-review forms households`` writes,
     last year's ``households`` table, or a published list CSV (``lists/…_all.csv``, its
