@@ -57,28 +57,9 @@ def small_report(tmp_path_factory) -> dict[str, str]:
     h4 Đăk Rve         income 5.0 M, Kinh head ("01"): none
     Heads h0–h3 are ethnic minority (code 12).
     """
-    from konray_review import classify
-    from konray_review.aggregates import district_summary
-    from konray_review.profile import load_profile
-    from konray_review.standards import standard_for_year
-    from tests.classifier.builders import case, cases, member
+    from tests.outputs.helpers import five_households
 
-    poor_member = member(has_health_insurance=False, uses_internet=False)
-    rve = {"commune": "Đăk Rve", "area": "urban"}
-    hh, mem = cases(
-        case({"living_area_m2": 5.0}, [poor_member]),
-        case({}, [member(uses_internet=False)]),
-        case({"income_per_capita": 3_000_000.0}, [member()]),
-        case({**rve, "income_per_capita": 1_500_000.0, "living_area_m2": 5.0,
-              "water_source": "surface"}, [poor_member]),
-        case({**rve, "income_per_capita": 5_000_000.0, "head_ethnicity": "01"},
-             [member(ethnicity="01")]),
-    )
-    profile = load_profile()
-    standard = standard_for_year(2023, profile)
-    result = classify(hh, mem, profile=profile)
-    summary = district_summary(hh, result, standard=standard, profile=profile, members=mem,
-                               year=2023)
+    summary, standard, profile = five_households()
     out = tmp_path_factory.mktemp("small-report")
     entries = write_district_report(summary, out, standard=standard, profile=profile,
                                     year=2023)

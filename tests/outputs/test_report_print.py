@@ -22,6 +22,7 @@ import pytest
 from openpyxl import load_workbook
 
 from konray_review.outputs.report import write_district_report
+from tests.outputs.helpers import five_households
 
 RUN_INFO = {"run_id": "r-2023-11", "started_at": "2023-11-16T01:30:00+00:00", "year": 2023,
             "period": "annual", "as_of": "2023-11-15", "source": "demo"}
@@ -36,29 +37,7 @@ class Written:
 
 
 def _small_review(profile=None):
-    from konray_review import classify
-    from konray_review.aggregates import district_summary
-    from konray_review.profile import load_profile
-    from konray_review.standards import standard_for_year
-    from tests.classifier.builders import case, cases, member
-
-    poor_member = member(has_health_insurance=False, uses_internet=False)
-    rve = {"commune": "Đăk Rve", "area": "urban"}
-    hh, mem = cases(
-        case({"living_area_m2": 5.0}, [poor_member]),
-        case({}, [member(uses_internet=False)]),
-        case({"income_per_capita": 3_000_000.0}, [member()]),
-        case({**rve, "income_per_capita": 1_500_000.0, "living_area_m2": 5.0,
-              "water_source": "surface"}, [poor_member]),
-        case({**rve, "income_per_capita": 5_000_000.0, "head_ethnicity": "01",
-              "village": None}, [member(ethnicity="01")]),
-    )
-    profile = profile or load_profile()
-    standard = standard_for_year(2023, profile)  # with the district's overrides
-    result = classify(hh, mem, profile=profile)
-    summary = district_summary(hh, result, standard=standard, profile=profile, members=mem,
-                               year=2023)
-    return summary, standard, profile
+    return five_households(profile, last_village_unknown=True)
 
 
 def _pdf_text(path: Path) -> list[str]:
