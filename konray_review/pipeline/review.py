@@ -134,8 +134,25 @@ def run_review(
                          refused=acc.refused if acc else None,
                          message=_note(acc))
         runlog.log.info("lần chạy %s xong (run succeeded)", run_id)
+        _publish_snapshot(store, run_id, year)
     outcome.log_path = path
     return outcome
+
+
+def _publish_snapshot(store: Store, run_id: str, year: int) -> None:
+    """Freeze the finished run's rows for the portal now (store/snapshots.py).
+
+    Why here: the portal would otherwise build the snapshot on its first page view, in
+    whichever worker comes first, while users wait. A failure here never fails the finished
+    run: the portal still publishes the snapshot itself on first use.
+    """
+    from konray_review.store import snapshots
+
+    try:
+        snapshots.publish(store.engine, run_id, year)
+    except Exception as exc:  # logged; the portal publishes it on first use
+        runlog.log.warning("chưa lưu được ảnh chụp dữ liệu cho cổng thông tin "
+                           "(portal snapshot not published): %s", type(exc).__name__)
 
 
 def _note(acc: Accounting | None) -> str | None:

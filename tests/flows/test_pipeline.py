@@ -182,3 +182,22 @@ def test_write_back_flags_each_quarantined_submission_once(reference) -> None:
 def test_demo_source_write_back_is_skipped_with_a_reason(reference) -> None:
     wb = reference.outcome.write_back
     assert wb["flagged"] == 0 and "demo" in wb["reason"]
+
+
+
+def test_a_finished_run_leaves_its_portal_snapshot(tmp_path: Path) -> None:
+    """The run freezes its own rows for the portal (issue 15): no page view builds them."""
+    from konray_review.store import snapshots
+
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    try:
+        outcome = review_once(store, tmp_path / "out")
+        assert snapshots.published_runs(store.engine, YEAR) == [outcome.run_id]
+        snap = snapshots.load(store.engine, outcome.run_id)
+        assert snap is not None and snap.review_year == YEAR
+        stored = store.read_classification(YEAR)
+        assert len(stored) == outcome.accepted > 0
+        assert sorted(snap.classification["household_id"]) == sorted(stored["household_id"])
+        assert len(snap.members) == len(store.read_members(YEAR))
+    finally:
+        store.dispose()
