@@ -6,8 +6,10 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
-# compiled bytecode caches make every process start seconds faster
+# compiled bytecode caches make every process start seconds faster: uv compiles the venv
+# when it installs it (the first `make demo` does not pay ~15 s of compiling)
 unexport PYTHONDONTWRITEBYTECODE
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: demo test test-fast lint bench venv forms serve clean datadocs-assets
 

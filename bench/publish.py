@@ -9,6 +9,7 @@ lists use, ``outputs.list_pdf``) and as an HTML table through WeasyPrint
 (``outputs.printing.html_to_pdf``, what the report uses), ``--repeat`` times each.
 
     .venv/bin/python bench/publish.py [--households 7400] [--seed 0] [--compare-pdf]
+                                      [--workers N]
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from konray_review import classify, synth
 from konray_review.outputs import list_pdf, write_lists
 from konray_review.outputs.lists import classified_frame, posted_columns
+from konray_review.outputs.parallel import default_workers
 from konray_review.outputs.quarantine import write_quarantine_lists
 from konray_review.outputs.sheet import Heading
 from konray_review.profile import load_profile
@@ -48,11 +50,12 @@ def review(n: int, seed: int):
     return s, hh, result, standard_for_year(YEAR, profile), profile
 
 
-def timed_lists(hh, result, standard, profile, formats) -> tuple[int, int, float]:
+def timed_lists(hh, result, standard, profile, formats,
+                workers=None) -> tuple[int, int, float]:
     with tempfile.TemporaryDirectory() as out:
         t = time.perf_counter()
         entries = write_lists(hh, result, out, standard=standard, profile=profile,
-                              run_info=RUN_INFO, formats=formats)
+                              run_info=RUN_INFO, formats=formats, workers=workers)
         sec = time.perf_counter() - t
     return len(entries), sum(e.rows or 0 for e in entries), sec
 
@@ -100,12 +103,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--compare-pdf", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes writing the lists (default: as a run does, every core "
+                    "for a large run)")
     args = ap.parse_args()
     print(f"load before: {load()}")
     s, hh, result, standard, profile = review(args.households, args.seed)
-    print(f"{len(hh)} accepted households")
+    print(f"{len(hh)} accepted households; list writers: "
+          f"{args.workers or f'default ({default_workers()} cores when large)'}")
     for formats in (("xlsx",), ("pdf",), ("csv",), ("xlsx", "pdf", "csv")):
-        files, rows, sec = timed_lists(hh, result, standard, profile, formats)
+        files, rows, sec = timed_lists(hh, result, standard, profile, formats, args.workers)
         print(f"lists {'+'.join(formats):13s} {files:4d} files {rows:7d} rows {sec:6.2f} s "
               f"{rows / sec:8.0f} rows/s {sec / files * 1000:6.1f} ms/file")
     with tempfile.TemporaryDirectory() as out:

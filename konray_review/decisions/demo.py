@@ -152,6 +152,8 @@ def _one_refusal(d: Decisions, review_id: str, commune: str) -> dict[str, str]:
 def _write_documents(d: Decisions, review_id: str, commune: str, village: str,
                      out_dir: Path | str) -> list[Path]:
     from konray_review.decisions import documents
+    from konray_review.decisions.documents.batch import DocJob, DocWriter
+    from konray_review.outputs.parallel import default_workers, run_jobs
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -162,16 +164,16 @@ def _write_documents(d: Decisions, review_id: str, commune: str, village: str,
               ("posting_notice", one, "pdf docx"), ("appendix_vi", one, "pdf"),
               ("appendix_vi", {}, "docx"), ("mau_02", {}, "pdf docx"),
               ("mau_03", one, "pdf docx")]
-    paths = []
+    jobs = []
     for kind, scope, formats in wanted:
-        for fmt in formats.split():
-            try:
-                name, data = documents.render(d, kind, fmt, review_id, commune, **scope)
-            except DecisionError:  # nothing to print (e.g. no certificate in a tiny demo)
-                continue
-            (out / name).write_bytes(data)
-            paths.append(out / name)
-    return paths
+        try:  # filled here (store reads); laid out by the workers
+            doc = documents.build(d, kind, review_id, commune, **scope)
+        except DecisionError:  # nothing to print (e.g. no certificate in a tiny demo)
+            continue
+        jobs += [DocJob(doc, fmt) for fmt in formats.split()]
+    run_jobs(jobs, DocWriter, (out, d.profile.directory, d.settings.documents_dir),
+             workers=default_workers())
+    return [out / j.rel for j in jobs]
 
 
 def season_lines(season: Season) -> list[str]:

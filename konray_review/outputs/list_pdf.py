@@ -33,6 +33,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -246,18 +247,21 @@ class RowsTable(Flowable):
                 RowsTable(self.header, self.cells[k:], self.heights[k:], self.widths,
                           self.centred)]
 
-    def _row(self, canv: Canvas, y: float, texts: list[str], centred: list[bool],
+    @staticmethod
+    def _row(tx: Any, y: float, texts: list[str], widths: list[float], centred: list[bool],
              font: str) -> None:
-        canv.setFont(font, BODY_PT)
+        """One row's cells into the page's text object (one object per page, not per cell:
+        a ``drawString`` per cell was most of a list's time)."""
         x = 0.0
-        for text, w, centre in zip(texts, self.widths, centred, strict=True):
+        for text, w, centre in zip(texts, widths, centred, strict=True):
             if text:
                 line_y = y - PAD_TOP - BODY_PT
                 for line in text.split("\n"):
                     if centre:
-                        canv.drawCentredString(x + w / 2, line_y, line)
+                        tx.setTextOrigin(x + w / 2 - _width(line, font) / 2, line_y)
                     else:
-                        canv.drawString(x + PAD, line_y, line)
+                        tx.setTextOrigin(x + PAD, line_y)
+                    tx.textOut(line)
                     line_y -= LEADING
             x += w
 
@@ -268,19 +272,60 @@ class RowsTable(Flowable):
         canv.rect(0, top - self.header_h, width, self.header_h, stroke=0, fill=1)
         canv.setFillColor(colors.black)
         everywhere = [True] * len(self.widths)
-        self._row(canv, top, self.header, everywhere, FONT_BOLD)
+        tx = CachedText(canv)
+        tx.setFont(FONT_BOLD, BODY_PT)
+        self._row(tx, top, self.header, self.widths, everywhere, FONT_BOLD)
+        tx.setFont(FONT, BODY_PT)
         y = top - self.header_h
-        self._row(canv, y, [f"({k})" for k in range(1, len(self.widths) + 1)], everywhere,
-                  FONT)
+        self._row(tx, y, [f"({k})" for k in range(1, len(self.widths) + 1)], self.widths,
+                  everywhere, FONT)
         y -= self.numbers_h
         ys = [top, top - self.header_h, y]
         for cells, h in zip(self.cells, self.heights.tolist(), strict=True):
-            self._row(canv, y, cells, self.centred, FONT)
+            self._row(tx, y, cells, self.widths, self.centred, FONT)
             y -= h
             ys.append(y)
+        canv.drawText(tx)
         canv.setLineWidth(0.5)
         xs = np.concatenate([[0.0], np.cumsum(self.widths)]).tolist()
         canv.grid(xs, ys)
+
+
+class CachedText(PDFTextObject):
+    """A text object that encodes each distinct cell text once per document.
+
+    Why: ReportLab encodes every string for the embedded font subset (``splitString``,
+    ``_formatText``), about half of a list's drawing time, while most cells repeat (labels,
+    villages, marks, counts). The encoding of a text depends only on the document (its
+    subsets), the font, size and current subset, so it is cached on the canvas under that
+    key. ``textOut`` does not move a cursor: every cell sets its own origin.
+    """
+
+    def __init__(self, canv: Canvas) -> None:
+        super().__init__(canv)
+        self._cache: dict[tuple[Any, ...], tuple[str, Any]] = canv.__dict__.setdefault(
+            "_konray_text_codes", {})
+
+    def _formatText(self, text: str) -> str:
+        state: Any = self.__dict__  # ReportLab's attributes, untyped
+        key = (text, state["_fontname"], state["_fontsize"], state["_leading"],
+               state["_curSubset"])
+        hit = self._cache.get(key)
+        if hit is None:
+            code = super()._formatText(text)
+            hit = self._cache[key] = (code, state["_curSubset"])
+        else:
+            state["_curSubset"] = hit[1]
+        return hit[0]
+
+    def textOut(self, text: str) -> None:
+        self._code.append(self._formatText(text))
+
+
+@lru_cache(maxsize=65536)
+def _width(text: str, font: str) -> float:
+    """Drawn width of a body-size line (labels, marks and numbers repeat on every row)."""
+    return float(pdfmetrics.stringWidth(text, font, BODY_PT))
 
 
 def _table(data: pd.DataFrame, cols: Sequence[Col], widths: list[float], lang: str,

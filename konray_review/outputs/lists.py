@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,6 +24,7 @@ import pandas as pd
 
 from konray_review.outputs import list_pdf, xlsx
 from konray_review.outputs.manifest import Format, ListType, ManifestEntry
+from konray_review.outputs.parallel import run_jobs
 from konray_review.outputs.sheet import Col, Heading, text_metrics, write_sheet
 from konray_review.outputs.texts import UNIT_KIND, t
 from konray_review.profile import Profile, slugify
@@ -435,6 +437,64 @@ def _rel_path(profile: Profile, year: int, commune: str | None, village: str | N
     return f"lists/{year}/{cslug}/{vslug}/{year}_{cslug}_{vslug}_{list_type}.{ext}"
 
 
+@dataclass(frozen=True)
+class ListJob:
+    """One list file to write (``parallel.Job``): planned by the parent, written anywhere.
+
+    ``positions`` are the file's rows in the run's classified frame, in printed order;
+    ``head`` and ``cols`` say how it looks. ``kind``: ``posted`` (XLSX / PDF of a posted
+    list), ``csv`` (every column, formula-neutralised), ``full_ids`` (the restricted file).
+    """
+
+    kind: str
+    fmt: str
+    rel: str
+    positions: np.ndarray
+    cols: tuple[Col, ...]
+    head: Heading | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.positions)
+
+
+class ListWriter:
+    """Writes ``ListJob`` files from one run's classified frame (in any process).
+
+    Built once per process (``parallel.run_jobs``) from the run's frame, its
+    formula-neutralised twin and text metrics, so a job carries only row positions.
+    """
+
+    def __init__(self, frame: pd.DataFrame, safe: pd.DataFrame, metrics: pd.DataFrame,
+                 out: Path, stamp: Any, lang: str) -> None:
+        self.frame, self.safe, self.metrics = frame, safe, metrics
+        self.out, self.stamp, self.lang = out, stamp, lang
+
+    def __call__(self, job: ListJob) -> None:
+        rows, path, lang = job.positions, self.out / job.rel, self.lang
+        stt = np.arange(1, len(rows) + 1)
+        if job.kind == "csv":
+            write_csv(self.safe.iloc[rows].assign(stt=stt), job.cols, path, lang,
+                      neutralised=True)
+            return
+        if job.kind == "full_ids":
+            part = self.frame.iloc[rows]
+            part = part.assign(stt=stt, head_id_number=part["_head_id_full"])
+            if job.fmt == "xlsx":
+                write_xlsx(part, job.cols, path, cast(Heading, job.head), self.stamp, lang,
+                           t("list_sheet", lang), fit=False)
+            else:
+                write_csv(part, job.cols, path, lang)
+            return
+        part = self.frame.iloc[rows].assign(stt=stt)
+        m = self.metrics.iloc[rows].assign(stt=len(str(len(part))))
+        if job.fmt == "xlsx":
+            write_xlsx(part, job.cols, path, cast(Heading, job.head), self.stamp, lang,
+                       t("list_sheet", lang), metrics=m)
+        else:
+            list_pdf.write_list_pdf(part, job.cols, path, cast(Heading, job.head), lang, m)
+
+
 def write_lists(
     households: pd.DataFrame,
     result: pd.DataFrame,
@@ -448,6 +508,7 @@ def write_lists(
     list_types: Sequence[str] = LIST_TYPES,
     formats: Sequence[str] = ("xlsx", "pdf", "csv"),
     full_ids: bool = True,
+    workers: int | None = None,
 ) -> list[ManifestEntry]:
     """Write every list for every unit; returns their manifest entries (not yet saved).
 
@@ -463,6 +524,10 @@ def write_lists(
     restricted full-ID file have none (not posted; a 7,000-row district PDF would be most of
     the publish time). Formula-like text is
     neutralised once for the whole run (``neutralise_formulas``) before the CSVs are cut.
+
+    Every file is planned here (``ListJob``, in manifest order) and then written by
+    ``parallel.run_jobs`` on ``workers`` processes (``None``: every core for a large run,
+    in-process for a small one); the files are the same whichever way.
     """
     unknown = (set(levels) - set(LEVELS) | set(list_types) - set(LIST_TYPES)
                | set(formats) - {"xlsx", "pdf", "csv"})
@@ -470,13 +535,25 @@ def write_lists(
         raise ValueError(f"unknown list levels, types or formats: {sorted(unknown)}")
     frame = classified_frame(households, result, standard=standard, profile=profile, lang=lang)
     safe = neutralise_formulas(frame) if "csv" in formats else frame
-    notes = unconfirmed_footnotes(standard, profile, lang)
     keys = [c.key for c in posted_columns(with_commune=True, list_type="escaped", lang=lang)]
     metrics = text_metrics(frame, keys)
     if "pdf" in formats:
         metrics = metrics.join(list_pdf.point_widths(frame, keys))
-    stamp = xlsx.run_stamp(run_info)
-    out = Path(out_dir)
+    jobs, entries = plan_lists(frame, standard=standard, profile=profile, lang=lang,
+                               run_info=run_info, levels=levels, list_types=list_types,
+                               formats=formats, full_ids=full_ids)
+    run_jobs(jobs, ListWriter, (frame, safe, metrics, Path(out_dir), xlsx.run_stamp(run_info),
+                                lang), workers=workers)
+    return entries
+
+
+def plan_lists(frame: pd.DataFrame, *, standard: Standard, profile: Profile, lang: str,
+               run_info: Mapping[str, Any] | None, levels: Sequence[str],
+               list_types: Sequence[str], formats: Sequence[str],
+               full_ids: bool) -> tuple[list[ListJob], list[ManifestEntry]]:
+    """Every list file of the run (``classified_frame``) and its manifest entry, in order."""
+    notes = unconfirmed_footnotes(standard, profile, lang)
+    jobs: list[ListJob] = []
     entries: list[ManifestEntry] = []
     years = list(frame.groupby("_year", sort=True))
     if not years and run_info and run_info.get("year") is not None:
@@ -485,20 +562,17 @@ def write_lists(
         year = int(cast(int, year_key))
         masks = {lt: _SELECT[lt](yframe) for lt in list_types}
         for level in levels:
-            cols = list_columns(standard, with_commune=level == "district", lang=lang)
+            cols = tuple(list_columns(standard, with_commune=level == "district", lang=lang))
             units = _units(yframe, level) if len(yframe) or level != "commune" else [
                 ((u.name, None), yframe) for u in profile.units]
             for (commune, village), unit in units:
                 for lt in list_types:
-                    posted = posted_columns(with_commune=level == "district", list_type=lt,
-                                            lang=lang)
+                    posted = tuple(posted_columns(with_commune=level == "district",
+                                                  list_type=lt, lang=lang))
                     sel = masks[lt][yframe.index.get_indexer(unit.index)]
-                    part = unit[sel]
-                    if level == "village" and part.empty:
+                    positions = frame.index.get_indexer(unit.index[sel])
+                    if level == "village" and not len(positions):
                         continue
-                    stt = np.arange(1, len(part) + 1)
-                    part = part.assign(stt=stt)
-                    m = metrics.loc[part.index].assign(stt=len(str(len(part))))
                     head = Heading(_committee(profile, commune, lang),
                                    t(f"title_{lt}", lang, year=year),
                                    _place(profile, commune, village, lang),
@@ -512,44 +586,36 @@ def write_lists(
                         if fmt == "pdf" and level not in POSTED_LEVELS:
                             continue
                         rel = _rel_path(profile, int(year), commune, village, lt, fmt)
-                        if fmt == "xlsx":
-                            write_xlsx(part, posted, out / rel, head, stamp, lang,
-                                       t("list_sheet", lang), metrics=m)
-                        elif fmt == "pdf":
-                            list_pdf.write_list_pdf(part, posted, out / rel, head, lang, m)
-                        else:
-                            write_csv(safe.loc[part.index].assign(stt=stt), cols, out / rel,
-                                      lang, neutralised=True)
+                        jobs.append(ListJob("csv", fmt, rel, positions, cols) if fmt == "csv"
+                                    else ListJob("posted", fmt, rel, positions, posted, head))
                         entries.append(ManifestEntry("list", cast(ListType, lt), commune,
                                                      village, cast(Format, fmt), rel,
-                                                     len(part), year))
+                                                     len(positions), year))
         if full_ids and "district" in levels and "all" in list_types:
-            entries += _write_full_ids(yframe, out, int(year), standard=standard,
-                                       profile=profile, lang=lang, stamp=stamp, formats=formats)
-    return entries
+            full_jobs, full_entries = _plan_full_ids(
+                frame.index.get_indexer(yframe.index), year, standard=standard,
+                profile=profile, lang=lang, formats=formats)
+            jobs += full_jobs
+            entries += full_entries
+    return jobs, entries
 
 
-def _write_full_ids(frame: pd.DataFrame, out: Path, year: int, *, standard: Standard,
-                    profile: Profile, lang: str, stamp: Any,
-                    formats: Sequence[str]) -> list[ManifestEntry]:
+def _plan_full_ids(positions: np.ndarray, year: int, *, standard: Standard, profile: Profile,
+                   lang: str, formats: Sequence[str]
+                   ) -> tuple[list[ListJob], list[ManifestEntry]]:
     """The restricted district list: every household, ID numbers in full (not for posting)."""
     cols = list_columns(standard, with_commune=True, lang=lang)
     cols.insert(2, Col("household_code", t("household_code", lang) + (
         " (trên danh sách niêm yết)" if lang == "vi" else " (on posted lists)"), 16))
-    part = frame.assign(stt=np.arange(1, len(frame) + 1), head_id_number=frame["_head_id_full"])
     head = Heading(_committee(profile, None, lang), t("title_full_ids", lang, year=year),
                    _place(profile, None, None, lang), t("full_ids_note", lang), year,
                    _signatures("district"), sign_place=_sign_place(profile, None))
-    entries = []
+    jobs, entries = [], []
     for fmt in formats:
         if fmt == "pdf":
             continue  # restricted: never posted, so never printed as a notice
         rel = _rel_path(profile, year, None, None, FULL_IDS_KIND, fmt)
-        if fmt == "xlsx":
-            write_xlsx(part, cols, out / rel, head, stamp, lang, t("list_sheet", lang),
-                       fit=False)
-        else:
-            write_csv(part, cols, out / rel, lang)
+        jobs.append(ListJob("full_ids", fmt, rel, positions, tuple(cols), head))
         entries.append(ManifestEntry("list_full_ids", "all", None, None, cast(Format, fmt), rel,
-                                     len(part), year))
-    return entries
+                                     len(positions), year))
+    return jobs, entries

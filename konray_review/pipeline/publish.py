@@ -56,6 +56,7 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
     from konray_review.decisions.recognised import report_tables
     from konray_review.outputs.lists import write_lists
     from konray_review.outputs.manifest import write_manifest
+    from konray_review.outputs.parallel import MIN_PARALLEL_ROWS, background
     from konray_review.outputs.quarantine import write_quarantine_lists
     from konray_review.outputs.report import write_district_report
     from konray_review.progress import steps
@@ -67,19 +68,23 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
     with steps("publish", 6, "Xuất: danh sách, cách ly, báo cáo, Data Docs, trang chất lượng, "
                "mục lục (publish parts)") as step:
         households, result, quarantine = year_tables(store, year)
-        entries = list(write_lists(households, result, out_dir, standard=standard,
-                                   profile=profile, run_info=run_info))
-        step()
-        entries += write_quarantine_lists(quarantine, received, out_dir, profile=profile,
-                                          year=year, run_info=run_info)
-        step()
         summary = district_summary(households, result, standard=standard, profile=profile,
                                    year=year)
         summary.update(report_tables(store, year, households, result))  # finished or not
-        entries += write_district_report(summary, out_dir, standard=standard,
-                                         profile=profile, year=year, run_info=run_info,
-                                         quarantine=quarantine)
-        step()
+        # the report (one long PDF layout) is drawn by its own process while the lists
+        # use every core; a small run draws it here, after the lists
+        with background(write_district_report, summary, out_dir, standard=standard,
+                        profile=profile, year=year, run_info=run_info,
+                        quarantine=quarantine,
+                        run=len(households) >= MIN_PARALLEL_ROWS) as report:
+            entries = list(write_lists(households, result, out_dir, standard=standard,
+                                       profile=profile, run_info=run_info))
+            step()
+            entries += write_quarantine_lists(quarantine, received, out_dir,
+                                              profile=profile, year=year, run_info=run_info)
+            step()
+            entries += report()
+            step()
         entries += _quality_docs(out_dir, docs_path, year)
         step()
         entries += write_quality_report(quarantine, out_dir, profile=profile, year=year,

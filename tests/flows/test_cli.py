@@ -31,6 +31,15 @@ def test_demo_runs_without_a_server_and_prints_the_output_folder(tmp_path: Path)
     assert max(len(line) for line in table.splitlines()) <= 80
     files = published_files(Path(folder))  # the lists staff download, for real
     assert any(f.endswith(".xlsx") for f in files) and any(f.endswith(".html") for f in files)
+    # the season's documents, laid out by worker processes: every one written, whole
+    docs = Path(re.search(r"Giấy tờ \(documents\):\s+(\S+)", res.output).group(1))
+    written = {p.name: p.read_bytes() for p in docs.iterdir()}
+    for kind in ("appendix_i", "appendix_v", "posting_notice", "appendix_vi"):
+        for ext in ("pdf", "docx"):
+            assert any(n.endswith(f"_{kind}.{ext}") for n in written), (kind, sorted(written))
+    assert all(b.startswith(b"%PDF-") and b.rstrip().endswith(b"%%EOF")
+               for n, b in written.items() if n.endswith(".pdf"))
+    assert all(b.startswith(b"PK") for n, b in written.items() if n.endswith(".docx"))
 
 
 def test_report_for_a_date(reference, tmp_path: Path) -> None:

@@ -1,0 +1,66 @@
+"""Lists written on two worker processes: the same files, byte for byte, and the same manifest.
+
+Why: publishing is split across the cores (``outputs.parallel``); district staff compare
+re-runs and the portal serves what the manifest names, so neither may depend on how many
+processes wrote the files or in which order they finished.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from konray_review.outputs import write_lists
+from konray_review.outputs.parallel import run_jobs
+from tests.outputs.conftest import RUN_INFO
+
+
+def _write(review, out, workers):
+    # district and commune levels: every kind of file (XLSX, PDF, CSV, the full-ID file)
+    # in about 90 files; the villages' hundreds add time, not cases
+    return write_lists(review.households, review.result, out, standard=review.standard,
+                       profile=review.profile, run_info=RUN_INFO, workers=workers,
+                       levels=("district", "commune"))
+
+
+def test_two_workers_write_the_same_bytes_as_one(review, tmp_path):
+    one = _write(review, tmp_path / "one", 1)
+    two = _write(review, tmp_path / "two", 2)
+    assert two == one  # same manifest entries, in the same order
+    assert {e.format for e in one} == {"xlsx", "pdf", "csv"}
+    for e in one:
+        assert (tmp_path / "two" / e.path).read_bytes() == (tmp_path / "one" / e.path
+                                                            ).read_bytes(), e.path
+    written = {p.relative_to(tmp_path / "two").as_posix()
+               for p in (tmp_path / "two").rglob("*") if p.is_file()}
+    assert written == {e.path for e in one}  # nothing else (no temp files left behind)
+
+
+def test_a_failing_file_stops_the_run_and_names_the_file(review, tmp_path):
+    slug = review.profile.units[-1].slug
+    target = f"lists/2023/{slug}/2023_{slug}_poor.pdf"
+    (tmp_path / target).mkdir(parents=True)  # a folder where the file should go
+    with pytest.raises(RuntimeError, match=f"{target}: IsADirectoryError"):
+        write_lists(review.households, review.result, tmp_path, standard=review.standard,
+                    profile=review.profile, run_info=RUN_INFO, levels=("commune",),
+                    formats=("pdf",), workers=2)
+
+
+class _Job:
+    def __init__(self, rel: str, size: int) -> None:
+        self.rel, self.size = rel, size
+
+
+class _Recorder:
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+
+    def __call__(self, job: _Job) -> None:
+        self.seen.append(job.rel)
+
+
+def test_small_steps_stay_in_process():
+    """Below ``MIN_PARALLEL_ROWS`` starting workers costs more than it saves."""
+    seen: list[str] = []
+    jobs = [_Job("a", 10), _Job("b", 20)]
+    assert run_jobs(jobs, _Recorder, (seen,)) == 1
+    assert seen == ["a", "b"]
