@@ -48,7 +48,10 @@ _WRITER: Callable[[Any], None] | None = None
 
 
 def default_workers() -> int:
-    """The cores this process may use (its CPU affinity), at most 8."""
+    """The cores this process may use (its CPU affinity), at most 8; 1 inside a daemonic
+    process (a Dask or multiprocessing worker), which may not start processes of its own."""
+    if multiprocessing.current_process().daemon:
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
@@ -57,6 +60,9 @@ def default_workers() -> int:
 
 
 def _context() -> BaseContext:
+    """The fork server where there is one (Linux, macOS), else ``spawn`` (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(list(PRELOAD))
     return ctx
@@ -93,6 +99,8 @@ def run_jobs(jobs: Sequence[J], factory: Callable[..., Callable[[J], None]],
     if workers is None:
         workers = default_workers() if total >= MIN_PARALLEL_ROWS else 1
     workers = max(1, min(workers, len(jobs)))
+    if multiprocessing.current_process().daemon:
+        workers = 1  # a daemonic process may not start processes of its own
     if workers == 1:
         write = factory(*args)
         for job in jobs:
@@ -126,7 +134,7 @@ def background(fn: Callable[..., R], *args: Any, run: bool = True,
     for it at the end. With ``run=False`` (a small run: a worker costs more than it
     saves) ``fn`` runs in this process when the result is asked for.
     """
-    if not run:
+    if not run or multiprocessing.current_process().daemon:
         yield lambda: fn(*args, **kwargs)
         return
     with ProcessPoolExecutor(1, mp_context=_context()) as pool:

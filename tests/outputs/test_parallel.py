@@ -7,6 +7,8 @@ processes wrote the files or in which order they finished.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from konray_review.outputs import write_lists
@@ -56,6 +58,23 @@ class _Recorder:
 
     def __call__(self, job: _Job) -> None:
         self.seen.append(job.rel)
+
+
+class _PidWriter:
+    """Writes the id of the process that ran each job into a file named after the job."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+
+    def __call__(self, job: _Job) -> None:
+        (self.out / job.rel).write_text(str(os.getpid()))
+
+
+def test_a_large_step_runs_in_as_many_processes_as_asked(tmp_path):
+    jobs = [_Job(f"job{k}", 4_000) for k in range(8)]
+    assert run_jobs(jobs, _PidWriter, (tmp_path,), workers=2) == 2
+    pids = {(tmp_path / j.rel).read_text() for j in jobs}  # every job ran
+    assert str(os.getpid()) not in pids and 1 <= len(pids) <= 2
 
 
 def test_small_steps_stay_in_process():
