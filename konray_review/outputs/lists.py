@@ -437,6 +437,11 @@ def _rel_path(profile: Profile, year: int, commune: str | None, village: str | N
     return f"lists/{year}/{cslug}/{vslug}/{year}_{cslug}_{vslug}_{list_type}.{ext}"
 
 
+def _posted_keys(lang: str) -> list[str]:
+    """Every column any posted list shows (the widest variant: district, escaped list)."""
+    return [c.key for c in posted_columns(with_commune=True, list_type="escaped", lang=lang)]
+
+
 @dataclass(frozen=True)
 class ListJob:
     """One list file to write (``parallel.Job``): planned by the parent, written anywhere.
@@ -470,8 +475,7 @@ class ListWriter:
         self.frame, self.safe, self.metrics = frame, safe, metrics
         self.out, self.stamp, self.lang = out, stamp, lang
         # the posted lists read a dozen of the frame's ~35 columns: slice only those per file
-        keys = posted_columns(with_commune=True, list_type="escaped", lang=lang)
-        self.posted = frame[[c.key for c in keys if c.key in frame.columns]]
+        self.posted = frame[[k for k in _posted_keys(lang) if k in frame.columns]]
 
     def __call__(self, job: ListJob) -> None:
         rows, path, lang = job.positions, self.out / job.rel, self.lang
@@ -538,7 +542,7 @@ def write_lists(
         raise ValueError(f"unknown list levels, types or formats: {sorted(unknown)}")
     frame = classified_frame(households, result, standard=standard, profile=profile, lang=lang)
     safe = neutralise_formulas(frame) if "csv" in formats else frame
-    keys = [c.key for c in posted_columns(with_commune=True, list_type="escaped", lang=lang)]
+    keys = _posted_keys(lang)
     metrics = text_metrics(frame, keys)
     if "pdf" in formats:
         metrics = metrics.join(list_pdf.point_widths(frame, keys))
