@@ -28,8 +28,9 @@ from typing import Any, Protocol, TypeVar
 #: below this many data rows in all the files of a step, a pool costs more than it saves
 #: (starting the workers is about 1 s on a 2-core PC; the demo writes ~100,000 rows)
 MIN_PARALLEL_ROWS = 5_000
-#: modules the fork server imports once, so workers start without importing them
-PRELOAD = ("konray_review.outputs.lists", "konray_review.outputs.list_pdf")
+#: modules the fork server imports once, so workers start without importing them (the
+#: lists' writers; WeasyPrint for the report and the decision documents)
+PRELOAD = ("konray_review.outputs.lists", "konray_review.outputs.list_pdf", "weasyprint")
 
 
 class Job(Protocol):
@@ -66,6 +67,20 @@ def _context() -> BaseContext:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(list(PRELOAD))
     return ctx
+
+
+def warm_up() -> None:
+    """Start the fork server now, so that its imports (the writers, WeasyPrint) run on the
+    idle core while this process goes on with single-threaded work (validation, the
+    store); the first pool then starts without waiting for them. Nothing to do without a
+    fork server or inside a daemonic worker."""
+    if ("forkserver" not in multiprocessing.get_all_start_methods()
+            or multiprocessing.current_process().daemon):
+        return
+    from multiprocessing import forkserver
+
+    _context()  # sets the preload list before the server starts
+    forkserver.ensure_running()
 
 
 def _init(factory: Callable[..., Callable[[Any], None]], args: tuple[Any, ...]) -> None:

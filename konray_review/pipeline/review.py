@@ -176,6 +176,10 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
     run_id = run_info["run_id"]
     with _timed(t, "pull", progress, mark), _retries(store, run_id, "pull", source):
         batch = call("pull", stages.pull, source, store, year=year)
+    from konray_review.outputs.parallel import MIN_PARALLEL_ROWS, warm_up
+
+    if len(batch.households) >= MIN_PARALLEL_ROWS:  # publishing will use every core
+        warm_up()
     with _timed(t, "validate", progress, mark):
         checked = call("validate", stages.validate, batch, year=year, profile=profile,
                        docs_dir=out_dir / "quality", validator=validator)
