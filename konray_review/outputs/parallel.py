@@ -48,10 +48,20 @@ J = TypeVar("J", bound=Job)
 _WRITER: Callable[[Any], None] | None = None
 
 
+def _may_start_processes() -> bool:
+    """False inside a daemonic process (a Dask or multiprocessing worker): it may not
+    start processes of its own."""
+    return not multiprocessing.current_process().daemon
+
+
+def _has_forkserver() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
 def default_workers() -> int:
-    """The cores this process may use (its CPU affinity), at most 8; 1 inside a daemonic
-    process (a Dask or multiprocessing worker), which may not start processes of its own."""
-    if multiprocessing.current_process().daemon:
+    """The cores this process may use (its CPU affinity), at most 8; 1 where it may not
+    start processes (``_may_start_processes``)."""
+    if not _may_start_processes():
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
@@ -62,7 +72,7 @@ def default_workers() -> int:
 
 def _context() -> BaseContext:
     """The fork server where there is one (Linux, macOS), else ``spawn`` (Windows)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    if not _has_forkserver():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(list(PRELOAD))
@@ -74,8 +84,7 @@ def warm_up() -> None:
     idle core while this process goes on with single-threaded work (validation, the
     store); the first pool then starts without waiting for them. Nothing to do without a
     fork server or inside a daemonic worker."""
-    if ("forkserver" not in multiprocessing.get_all_start_methods()
-            or multiprocessing.current_process().daemon):
+    if not (_has_forkserver() and _may_start_processes()):
         return
     from multiprocessing import forkserver
 
@@ -114,9 +123,7 @@ def run_jobs(jobs: Sequence[J], factory: Callable[..., Callable[[J], None]],
     if workers is None:
         workers = default_workers() if total >= MIN_PARALLEL_ROWS else 1
     workers = max(1, min(workers, len(jobs)))
-    if multiprocessing.current_process().daemon:
-        workers = 1  # a daemonic process may not start processes of its own
-    if workers == 1:
+    if workers == 1 or not _may_start_processes():
         write = factory(*args)
         for job in jobs:
             _write(write, job)
@@ -149,7 +156,7 @@ def background(fn: Callable[..., R], *args: Any, run: bool = True,
     for it at the end. With ``run=False`` (a small run: a worker costs more than it
     saves) ``fn`` runs in this process when the result is asked for.
     """
-    if not run or multiprocessing.current_process().daemon:
+    if not (run and _may_start_processes()):
         yield lambda: fn(*args, **kwargs)
         return
     with ProcessPoolExecutor(1, mp_context=_context()) as pool:
