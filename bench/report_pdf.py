@@ -25,7 +25,7 @@ def main() -> None:
 
     from konray_review import classify, synth
     from konray_review.aggregates import district_summary
-    from konray_review.outputs import report, xlsx
+    from konray_review.outputs import files, report
     from konray_review.profile import load_profile
     from konray_review.standards import standard_for_year
 
@@ -49,7 +49,7 @@ def main() -> None:
                                   run_info=run_info, lang="vi")
             steps["content (tables, SVG charts)"] = time.perf_counter() - t
             t = time.perf_counter()
-            report.write_xlsx_report(ctx, Path(tmp) / "r.xlsx", xlsx.run_stamp(run_info))
+            report.write_xlsx_report(ctx, Path(tmp) / "r.xlsx", files.run_stamp(run_info))
             steps["xlsx"] = time.perf_counter() - t
             t = time.perf_counter()
             report.render_html(ctx)

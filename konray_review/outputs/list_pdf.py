@@ -44,7 +44,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from konray_review.outputs import xlsx
+from konray_review.outputs import files
 from konray_review.outputs.sheet import Col, Heading, fit_widths
 from konray_review.outputs.texts import t
 
@@ -80,8 +80,8 @@ def _find(names: tuple[str, ...]) -> Path:
 @lru_cache(maxsize=1)
 def register_fonts() -> None:
     """Register the list fonts once per process (ReportLab keeps them globally)."""
-    for name, files in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(_find(files))))
+    for name, paths in _FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(_find(paths))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
                                   boldItalic=FONT_BOLD)
 
@@ -403,4 +403,4 @@ def list_pdf_bytes(data: pd.DataFrame, cols: Sequence[Col], head: Heading,
 def write_list_pdf(data: pd.DataFrame, cols: Sequence[Col], path: str | Path, head: Heading,
                    lang: str = "vi", metrics: pd.DataFrame | None = None) -> Path:
     """Write one list's PDF atomically (temp file + rename), like every other output."""
-    return xlsx.write_bytes(path, list_pdf_bytes(data, cols, head, lang, metrics))
+    return files.write_bytes(path, list_pdf_bytes(data, cols, head, lang, metrics))

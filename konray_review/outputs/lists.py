@@ -22,7 +22,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from konray_review.outputs import list_pdf, xlsx
+from konray_review.outputs import csvfile, files, list_pdf, spreadsheet
 from konray_review.outputs.manifest import Format, ListType, ManifestEntry
 from konray_review.outputs.parallel import run_jobs
 from konray_review.outputs.sheet import Col, Heading, text_metrics, write_sheet
@@ -360,29 +360,27 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, cols: Sequence[Col], path: Path, lang: str, *,
-              neutralised: bool = False) -> Path:
+def write_csv(data: pd.DataFrame | csvfile.CsvRows, cols: Sequence[Col], path: Path,
+              lang: str, *, neutralised: bool = False) -> Path:
     """UTF-8 with a byte-order mark (so Excel reads Vietnamese), CRLF line ends.
 
     Formula-like text is neutralised (``neutralise_formulas``) before writing, unless the
-    caller did it already for the whole run (``neutralised``: once, not once per file).
+    caller did it already for the whole run (``neutralised``: once, not once per file;
+    always so for ``CsvRows``, the run's fields cut to this file's rows).
     """
-    data = frame.reindex(columns=[c.key for c in cols])
-    if not neutralised:
-        data = neutralise_formulas(data)
-    data.columns = _csv_headers(cols, lang)
-    text = data.to_csv(index=False, lineterminator="\r\n")
-    return xlsx.write_bytes(path, text.encode("utf-8-sig"))
+    keys = [c.key for c in cols]
+    if isinstance(data, pd.DataFrame):
+        frame = data.reindex(columns=keys)
+        data = csvfile.CsvRows.of(frame if neutralised else neutralise_formulas(frame))
+    return files.write_bytes(path, csvfile.csv_bytes(data, keys, _csv_headers(cols, lang)))
 
 
-def write_xlsx(frame: pd.DataFrame, cols: Sequence[Col], path: Path, head: Heading,
-               stamp: Any, lang: str, sheet_title: str, *, fit: bool = True,
+def write_xlsx(data: pd.DataFrame | spreadsheet.Rows, cols: Sequence[Col], path: Path,
+               head: Heading, stamp: Any, lang: str, sheet_title: str, *, fit: bool = True,
                metrics: pd.DataFrame | None = None) -> Path:
-    wb = xlsx.new_workbook(stamp, head.title)
-    ws = wb.create_sheet(sheet_title[:31])
-    splice = write_sheet(ws, head, cols, frame.reindex(columns=[c.key for c in cols]), lang,
-                         fit=fit, metrics=metrics)
-    return xlsx.save(wb, path, stamp, {1: splice})
+    """One list workbook; ``data`` a frame or the run's cells cut to this file's rows."""
+    sheet = write_sheet(sheet_title[:31], head, cols, data, lang, fit=fit, metrics=metrics)
+    return spreadsheet.save([sheet], path, head.title, stamp)
 
 
 def _committee(profile: Profile, commune: str | None, lang: str) -> str:
@@ -476,13 +474,14 @@ class ListWriter:
         self.out, self.stamp, self.lang = out, stamp, lang
         # the posted lists read a dozen of the frame's ~35 columns: slice only those per file
         self.posted = frame[[k for k in _posted_keys(lang) if k in frame.columns]]
+        self.cells = spreadsheet.Cells(self.posted)  # their XLSX markup, made once a process
+        self.fields = csvfile.Fields(safe)  # every column's CSV text, made once a process
 
     def __call__(self, job: ListJob) -> None:
         rows, path, lang = job.positions, self.out / job.rel, self.lang
         stt = np.arange(1, len(rows) + 1)
         if job.kind == "csv":
-            write_csv(self.safe.iloc[rows].assign(stt=stt), job.cols, path, lang,
-                      neutralised=True)
+            write_csv(csvfile.CsvRows(self.fields, rows, counter="stt"), job.cols, path, lang)
             return
         if job.kind == "full_ids":
             part = self.frame.iloc[rows]
@@ -493,12 +492,13 @@ class ListWriter:
             else:
                 write_csv(part, job.cols, path, lang)
             return
-        part = self.posted.iloc[rows].assign(stt=stt)
-        m = self.metrics.iloc[rows].assign(stt=len(str(len(part))))
+        m = self.metrics.iloc[rows].assign(stt=len(str(len(rows))))
         if job.fmt == "xlsx":
-            write_xlsx(part, job.cols, path, cast(Heading, job.head), self.stamp, lang,
+            cut = spreadsheet.Rows(self.cells, rows, [c.key for c in job.cols], counter="stt")
+            write_xlsx(cut, job.cols, path, cast(Heading, job.head), self.stamp, lang,
                        t("list_sheet", lang), metrics=m)
         else:
+            part = self.posted.iloc[rows].assign(stt=stt)
             list_pdf.write_list_pdf(part, job.cols, path, cast(Heading, job.head), lang, m)
 
 
@@ -549,7 +549,7 @@ def write_lists(
     jobs, entries = plan_lists(frame, standard=standard, profile=profile, lang=lang,
                                run_info=run_info, levels=levels, list_types=list_types,
                                formats=formats, full_ids=full_ids)
-    run_jobs(jobs, ListWriter, (frame, safe, metrics, Path(out_dir), xlsx.run_stamp(run_info),
+    run_jobs(jobs, ListWriter, (frame, safe, metrics, Path(out_dir), files.run_stamp(run_info),
                                 lang), workers=workers)
     return entries
 

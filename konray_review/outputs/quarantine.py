@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from konray_review.outputs import xlsx
+from konray_review.outputs import files, spreadsheet
 from konray_review.outputs.lists import _committee, _place, write_csv
 from konray_review.outputs.manifest import ManifestEntry
-from konray_review.outputs.sheet import Col, Heading, put_cells, write_sheet
+from konray_review.outputs.sheet import Col, Heading, write_sheet
+from konray_review.outputs.spreadsheet import Block, Rows, Sheet, Style, text_style
 from konray_review.outputs.texts import t
 from konray_review.profile import DEFAULT_TIMEZONE, Profile, load_profile
 
@@ -160,25 +161,22 @@ def _summary_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _write_xlsx(frame: pd.DataFrame, cols: list[Col], path: Path, head: Heading, stamp: Any,
                 lang: str) -> None:
-    wb = xlsx.new_workbook(stamp, head.title)
-    ws = wb.create_sheet(t("list_sheet", lang))
-    splice = write_sheet(ws, head, cols, frame.reindex(columns=[c.key for c in cols]), lang,
-                         freeze_cols=3, page_breaks=_breaks(frame))
+    sheet = write_sheet(t("list_sheet", lang), head, cols, frame, lang, freeze_cols=3,
+                        page_breaks=_breaks(frame))
     summary = _summary_rows(frame)
-    ws2 = wb.create_sheet(t("summary_sheet", lang))
-    xlsx.set_widths(ws2, [24, 12, 12])
-    ws2.append([xlsx.cell(ws2, t(k, lang), bold=True, border=True, fill=True, align="center")
-                for k in ("enumerator", "households", "issues")])
-    # the rows are streamed as inline strings like the list's (``xlsx.rows_xml``): an
-    # enumerator "name" such as =HYPERLINK(...) stays text, never a live formula (issue 15);
-    # the total row below them is where they are spliced in
     last = len(summary) + 2
     total = t("total", lang, n=int(frame["household_id"].nunique())).split(":")[0]
-    put_cells(ws2, last, {col: xlsx.cell(ws2, value, bold=True, border=True) for col, value in
-                          ((1, total), (2, int(frame["household_id"].nunique())),
-                           (3, len(frame)))})
-    xlsx.grid(ws2, 2, last, 3)
-    xlsx.save(wb, path, stamp, {1: splice, 2: (2, summary)})
+    head_style = text_style(bold=True, border=True, fill=True, align="center")
+    bold = text_style(bold=True, border=True)
+    # the rows are data like the list's (inline strings): an enumerator "name" such as
+    # =HYPERLINK(...) stays text, never a live formula (issue 15); the total row under them
+    second = Sheet(t("summary_sheet", lang), widths=[24, 12, 12], landscape=False,
+                   grid=(2, last, 3), data=Block(2, Rows.of(summary), [Style()] * 3))
+    second.put_row(1, {k: (t(key, lang), head_style)
+                       for k, key in enumerate(("enumerator", "households", "issues"), start=1)})
+    second.put_row(last, {1: (total, bold), 2: (int(frame["household_id"].nunique()), bold),
+                          3: (len(frame), bold)})
+    spreadsheet.save([sheet, second], path, head.title, stamp)
 
 
 def write_quarantine_lists(
@@ -203,7 +201,7 @@ def write_quarantine_lists(
     if year is None:
         known = frame["_year"].dropna()
         year = int(known.mode().iloc[0]) if len(known) else int((run_info or {}).get("year", 0))
-    stamp = xlsx.run_stamp(run_info)
+    stamp = files.run_stamp(run_info)
     out = Path(out_dir)
     entries: list[ManifestEntry] = []
     units: list[tuple[str | None, pd.DataFrame]] = [(None, frame)]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from konray_review.outputs import report_print, xlsx
+from konray_review.outputs import files, report_print, xlsx
 from konray_review.outputs.lists import label_map
 from konray_review.outputs.manifest import ManifestEntry
 from konray_review.outputs.report_text import COLUMNS, SECTIONS, SHEET_NAMES, WORDS, word
@@ -589,9 +589,9 @@ def write_district_report(
     suffix = "" if lang == "vi" else f"_{lang}"
     stem = f"report/{year}/{year}_{profile.id}_report{suffix}"
     out = Path(out_dir)
-    stamp = xlsx.run_stamp(run_info)
+    stamp = files.run_stamp(run_info)
     write_xlsx_report(ctx, out / f"{stem}.xlsx", stamp)
-    xlsx.write_bytes(out / f"{stem}.html", render_html(ctx).encode("utf-8"))
-    xlsx.write_bytes(out / f"{stem}.pdf", render_pdf(ctx))
+    files.write_bytes(out / f"{stem}.html", render_html(ctx).encode("utf-8"))
+    files.write_bytes(out / f"{stem}.pdf", render_pdf(ctx))
     return [ManifestEntry("report", None, None, None, fmt_, f"{stem}.{fmt_}", None, int(year))
             for fmt_ in ("xlsx", "html", "pdf")]

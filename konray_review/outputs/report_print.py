@@ -29,7 +29,7 @@ REPORTING_KEYS = ("place", "issuer_parent", "issuer_office", "number", "signer_c
 
 
 def _instant(value: Any) -> datetime | None:
-    """A run time as an aware datetime (naive values are UTC, as ``xlsx.run_stamp`` reads)."""
+    """A run time as an aware datetime (naive values are UTC, as ``files.run_stamp`` reads)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):

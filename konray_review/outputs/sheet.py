@@ -8,19 +8,15 @@ header with numbered columns, then the date and signature lines at the foot.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
 
-from konray_review.outputs import xlsx
+from konray_review.outputs.spreadsheet import Block, Rows, Sheet, Style, text_style
 from konray_review.outputs.texts import t
 
 
@@ -176,112 +172,91 @@ def fit_widths(cols: Sequence[Col], data: pd.DataFrame,
     return widths
 
 
-def _row(ws: Any, n: int, items: dict[int, Any]) -> list[Any]:
-    row: list[Any] = [None] * n
-    for col, value in items.items():
-        row[col - 1] = value
-    return row
-
-
 TITLE_ROWS = 7
 
 
-def _title_block(ws: Any, head: Heading, n: int, lang: str) -> None:
+def _title_block(sh: Sheet, head: Heading, n: int, lang: str) -> None:
     """Rows 1 to ``TITLE_ROWS``: committee, motto, title, place, standard."""
     left = max(1, min(4, n // 2))
     right = min(n, max(left + 1, n - 7))
-    top = {1: xlsx.cell(ws, t("people_committee", lang), bold=True, align="center")}
-    second = {1: xlsx.cell(ws, head.committee, bold=True, align="center")}
+    bold = text_style(bold=True, align="center")
+    sh.put(1, 1, t("people_committee", lang), bold)
+    sh.put(2, 1, head.committee, bold)
     if right > left:  # room for the national motto on the right
-        top[right] = xlsx.cell(ws, t("nation", lang), bold=True, align="center")
-        second[right] = xlsx.cell(ws, t("motto", lang), bold=True, align="center")
-    ws.append(_row(ws, n, top))
-    ws.append(_row(ws, n, second))
+        sh.put(1, right, t("nation", lang), bold)
+        sh.put(2, right, t("motto", lang), bold)
     for r in (1, 2):
-        xlsx.merge(ws, r, 1, left)
+        sh.merge(r, 1, left)
         if right > left:
-            xlsx.merge(ws, r, right, n)
-    ws.append([])
-    ws.row_dimensions[4].height = 22
-    ws.append(_row(ws, n, {1: xlsx.cell(ws, head.title, bold=True, size=14, align="center")}))
-    ws.append(_row(ws, n, {1: xlsx.cell(ws, head.place, italic=True, align="center")}))
+            sh.merge(r, right, n)
+    sh.heights[4] = 22
+    sh.put(4, 1, head.title, text_style(bold=True, size=14, align="center"))
+    sh.put(5, 1, head.place, text_style(italic=True, align="center"))
     note = head.note if head.period is None else "; ".join(
         x for x in (head.note, head.period) if x)
-    ws.append(_row(ws, n, {1: xlsx.cell(ws, note, italic=True, align="center",
-                                        wrap=True)}))
+    sh.put(6, 1, note, text_style(italic=True, align="center", wrap=True))
     for r in (4, 5, 6):
-        xlsx.merge(ws, r, 1, n)
-    ws.append([])
+        sh.merge(r, 1, n)
 
 
-def _header(ws: Any, cols: Sequence[Col], first: int) -> int:
+HEADER = text_style(bold=True, align="center", wrap=True, border=True, fill=True)
+HEADER_EMPTY = text_style(border=True, fill=True)
+
+
+def _header(sh: Sheet, cols: Sequence[Col], first: int) -> int:
     """Two header rows (group over members) and a numbering row; returns the data row."""
     n = len(cols)
-    top: dict[int, Any] = {}
-    bottom: dict[int, Any] = {}
     i = 0
     while i < n:
         c = cols[i]
         if c.group is None:
-            top[i + 1] = xlsx.cell(ws, c.header, bold=True, align="center", wrap=True,
-                                   border=True, fill=True)
-            bottom[i + 1] = xlsx.cell(ws, None, border=True, fill=True)
-            xlsx.merge(ws, first, i + 1, i + 1, first + 1)
+            sh.put(first, i + 1, c.header, HEADER)
+            sh.put(first + 1, i + 1, None, HEADER_EMPTY)
+            sh.merge(first, i + 1, i + 1, first + 1)
             i += 1
             continue
         j = i
         while j < n and cols[j].group == c.group:
-            bottom[j + 1] = xlsx.cell(ws, cols[j].header, bold=True, align="center", wrap=True,
-                                      border=True, fill=True)
-            top[j + 1] = xlsx.cell(ws, None, border=True, fill=True)
+            sh.put(first + 1, j + 1, cols[j].header, HEADER)
+            sh.put(first, j + 1, None, HEADER_EMPTY)
             j += 1
-        top[i + 1] = xlsx.cell(ws, c.group, bold=True, align="center", wrap=True, border=True,
-                               fill=True)
-        xlsx.merge(ws, first, i + 1, j)
+        sh.put(first, i + 1, c.group, HEADER)
+        sh.merge(first, i + 1, j)
         i = j
     grouped = any(c.group for c in cols)
-    ws.row_dimensions[first].height = 30
-    ws.row_dimensions[first + 1].height = 75 if grouped else 30
-    ws.append(_row(ws, n, top))
-    ws.append(_row(ws, n, bottom))
-    ws.append([xlsx.cell(ws, f"({k})", italic=True, size=9, align="center", border=True)
-               for k in range(1, n + 1)])
+    sh.heights[first] = 30
+    sh.heights[first + 1] = 75 if grouped else 30
+    number = text_style(italic=True, size=9, align="center", border=True)
+    for k in range(1, n + 1):
+        sh.put(first + 2, k, f"({k})", number)
     return first + 3
 
 
-def put_cells(ws: Any, row: int, items: dict[int, Any]) -> None:
-    """Write styled cells at ``row`` (below the data block, whose rows come at save)."""
-    for col, c in items.items():
-        target = ws.cell(row=row, column=col)
-        target.value = c.value
-        target._style = copy.copy(c._style)
-
-
-def _footer(ws: Any, head: Heading, n: int, first: int, n_rows: int, lang: str,
+def _footer(sh: Sheet, head: Heading, n: int, first: int, n_rows: int, lang: str,
             widths: Sequence[float] | None = None) -> None:
-    put_cells(ws, first, {1: xlsx.cell(ws, t("total", lang, n=n_rows), bold=True)})
-    xlsx.merge(ws, first, 1, min(n, 6))
+    sh.put(first, 1, t("total", lang, n=n_rows), text_style(bold=True))
+    sh.merge(first, 1, min(n, 6))
     right = max(1, n - 7) if n > 10 else max(1, n - n // 3)
     date = (t("date_line_place", lang, place=head.sign_place, year=head.year)
             if head.sign_place else t("date_line", lang, year=head.year))
-    put_cells(ws, first + 2, {right: xlsx.cell(ws, date, italic=True, align="center")})
-    xlsx.merge(ws, first + 2, right, n)
+    sh.put(first + 2, right, date, text_style(italic=True, align="center"))
+    sh.merge(first + 2, right, n)
     spans = _spans(n, len(head.signatures))
-    put_cells(ws, first + 3, {a: xlsx.cell(ws, t(key, lang), bold=True, align="center", wrap=True)
-                         for key, (a, _b) in zip(head.signatures, spans, strict=True)})
-    ws.row_dimensions[first + 3].height = 50
+    signature = text_style(bold=True, align="center", wrap=True)
+    for key, (a, _b) in zip(head.signatures, spans, strict=True):
+        sh.put(first + 3, a, t(key, lang), signature)
+    sh.heights[first + 3] = 50
     for a, b in spans:
-        xlsx.merge(ws, first + 3, a, b)
+        sh.merge(first + 3, a, b)
     # unconfirmed rules: one merged, wrapped row each, tall enough for its lines (merged
     # cells are not auto-fitted); 9 pt Times is ~4.1 pt a character on average
     line_pt = sum(width_points(w) for w in (widths or [10.0] * n))
     for k, text in enumerate(head.footnotes):
         row = first + 5 + k
-        put_cells(ws, row, {1: xlsx.cell(ws, text, italic=k == 0, size=9, align="left",
-                                    wrap=True)})
-        xlsx.merge(ws, row, 1, n)
+        sh.put(row, 1, text, text_style(italic=k == 0, size=9, align="left", wrap=True))
+        sh.merge(row, 1, n)
         lines = max(1, math.ceil(len(text) * 4.3 / max(line_pt, 1.0)))
-        ws.row_dimensions[row].height = 12.5 * lines + 2
+        sh.heights[row] = 12.5 * lines + 2
 
 
 def _spans(n: int, k: int) -> list[tuple[int, int]]:
@@ -297,52 +272,62 @@ def _spans(n: int, k: int) -> list[tuple[int, int]]:
     return out
 
 
-def write_sheet(ws: Any, head: Heading, cols: Sequence[Col], data: pd.DataFrame,
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def excel_serial(values: pd.Series) -> pd.Series:
+    """Naive datetimes as Excel serial days (what a date cell stores), NaT as blank."""
+    ts = pd.to_datetime(values, errors="coerce")
+    return (ts - _EXCEL_EPOCH) / pd.Timedelta(days=1)
+
+
+def _data_style(c: Col) -> Style:
+    return Style(align="center" if c.center else None, valign="top",
+                 wrap=c.number_format is None, number_format=c.number_format)
+
+
+def write_sheet(name: str, head: Heading, cols: Sequence[Col], data: pd.DataFrame | Rows,
                 lang: str, *, freeze_cols: int = 3, page_breaks: Sequence[int] = (),
-                fit: bool = True,
-                metrics: pd.DataFrame | None = None
-                ) -> tuple[int, pd.DataFrame, list[int], np.ndarray]:
-    """Write the title, header and footer; return the data rows' splice for ``xlsx.save``.
+                fit: bool = True, metrics: pd.DataFrame | None = None) -> Sheet:
+    """One list sheet: title, header, the data rows and the footer under them.
 
-    With ``fit`` (the posted lists) column widths come from the content (``fit_widths``) so
-    the sheet prints one page wide at full size; without it (the wide full-ID file) the
-    ``Col.width`` values are used and the sheet prints across pages at full size. Data
-    cells wrap and sit at the top of their row, so a long name or note grows the row
-    instead of being cut.
-
-    The data rows are left out of the openpyxl sheet (a cell object each would cost more
-    than everything else): the footer is placed below where they will be, and the
-    returned (first data row, data) lets ``xlsx.save`` stream their XML into that gap.
+    ``data`` is a frame with the columns' keys, or ``Rows`` of the run's cells (the lists:
+    the run's markup cut for this file, ``metrics`` then sliced to the same rows; dated
+    columns must then hold Excel serial days already). With ``fit`` (the posted lists)
+    column widths come from the content (``fit_widths``) so the sheet prints one page wide
+    at full size; without it (the wide full-ID file) the ``Col.width`` values are used and
+    the sheet prints across pages at full size. Data cells wrap and sit at the top of their
+    row, so a long name or note grows the row instead of being cut; dated columns hold
+    Excel serial days shown by their format.
     """
     n = len(cols)
+    keys = [c.key for c in cols]
+    if isinstance(data, pd.DataFrame):
+        if metrics is None:  # of the text as read, before dates become serial days
+            metrics = text_metrics(data, keys)
+        dated = [c.key for c in cols if c.number_format and c.key in data.columns]
+        if dated:
+            data = data.assign(**{k: excel_serial(data[k]) for k in dated})
+        rows = Rows.of(data.reindex(columns=keys))
+    else:
+        rows = data
     if metrics is None:
-        metrics = text_metrics(data, [c.key for c in cols])
-    widths = fit_widths(cols, data, metrics=metrics) if fit else [c.width for c in cols]
-    xlsx.set_widths(ws, widths)
-    for i, c in enumerate(cols, start=1):
-        if c.hidden:
-            ws.column_dimensions[get_column_letter(i)].hidden = True
+        metrics = text_metrics(rows.cells.frame.iloc[rows.positions], keys)
+    widths = fit_widths(cols, pd.DataFrame(), metrics=metrics) if fit else [c.width for c in cols]
     first_header = TITLE_ROWS + 1
     first_data = first_header + 3
-    ws.freeze_panes = f"{get_column_letter(freeze_cols + 1)}{first_data}"
-    xlsx.setup_print(ws, title_rows=f"{first_header}:{first_data - 1}",
-                     page_label=t("page_of", lang, page="&P", pages="&N"),
-                     fit_width=fit)
-    _title_block(ws, head, n, lang)
-    _header(ws, cols, first_header)
-    n_rows = len(data)
+    sh = Sheet(name, widths=list(widths),
+               hidden={i for i, c in enumerate(cols, start=1) if c.hidden},
+               freeze=(first_data, freeze_cols + 1), print_titles=(first_header, first_data - 1),
+               fit_width=fit, page_label=t("page_of", lang, page="&P", pages="&N"))
+    _title_block(sh, head, n, lang)
+    _header(sh, cols, first_header)
+    n_rows = len(rows)
     last_data = first_data + n_rows - 1
-    xlsx.grid(ws, first_data, last_data, n)
-    for k in page_breaks:  # data-row positions after which a new printed page starts
-        ws.row_breaks.append(Break(id=first_data + k - 1))
-    _footer(ws, head, n, last_data + 1, n_rows, lang,
+    sh.grid = (first_data, last_data, n)
+    sh.page_breaks = [first_data + k - 1 for k in page_breaks]  # new page after these rows
+    _footer(sh, head, n, last_data + 1, n_rows, lang,
             [0.0 if c.hidden else w for c, w in zip(cols, widths, strict=True)])
-    wrap = xlsx.style_id(ws, wrap=True, valign="top")
-    centred = xlsx.style_id(ws, align="center", wrap=True, valign="top")
-    styles = [xlsx.style_id(ws, align="center" if c.center else None, valign="top",
-                            number_format=c.number_format) if c.number_format
-              else centred if c.center else wrap for c in cols]
-    dated = [c.key for c in cols if c.number_format and c.key in data.columns]
-    if dated:  # datetimes are stored as Excel serial days, shown by the column's format
-        data = data.assign(**{k: xlsx.excel_serial(data[k]) for k in dated})
-    return first_data, data, styles, row_heights(cols, widths, metrics)
+    sh.data = Block(first_data, rows, [_data_style(c) for c in cols],
+                    row_heights(cols, widths, metrics))
+    return sh

@@ -181,7 +181,7 @@ def _made(info: Mapping[str, Any], timezone: str | None = None) -> str | None:
         return None
     from zoneinfo import ZoneInfo
 
-    from konray_review.outputs.xlsx import run_stamp
+    from konray_review.outputs.files import run_stamp
     from konray_review.profile import DEFAULT_TIMEZONE
 
     utc = run_stamp(info).replace(tzinfo=dt.UTC)

@@ -39,7 +39,7 @@ class DocWriter:
         self.out, self.profile_dir, self.documents_dir = out, profile_dir, documents_dir
 
     def __call__(self, job: DocJob) -> None:
-        from konray_review.outputs.xlsx import write_bytes
+        from konray_review.outputs.files import write_bytes
 
         if job.fmt == "docx":
             from konray_review.decisions.documents.docx import render_docx
