@@ -47,8 +47,10 @@ class Fields:
             kind = values.dtype.kind
             if kind in "mM" or isinstance(values.dtype, pd.DatetimeTZDtype):
                 raise TypeError(f"CSV column {key!r}: format dates as text before writing")
-            text = quote(values.astype(str))
-            found = text.where(values.notna(), "").to_numpy(dtype=object, na_value="")
+            # each distinct value quoted once; rows share its string (memory, see Cells)
+            codes, uniques = pd.factorize(values)
+            text = quote(pd.Series(uniques).astype(str))
+            found = np.append(text.to_numpy(dtype=object, na_value=""), "")[codes]
         self._columns[key] = found
         return found
 

@@ -62,10 +62,6 @@ def width_points(width: float) -> float:
     return 0.75 * (7 * width + 5)
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    return values.astype("object").where(values.notna(), "").astype(str)
-
-
 #: capitals are wider than the digit that Excel's column unit counts (Times New Roman 11 pt:
 #: "D", "M", "R" about 1.4 digits): a printed code such as DTR-TM1-0000237 counted as 15
 #: digits was cut in LibreOffice's print; each capital counts half a character more
@@ -81,23 +77,39 @@ def _header_word(text: str) -> int:
     return max((len(w) for w in text.split()), default=0)
 
 
+def _longest_word(text: pd.Series) -> np.ndarray:
+    """Printed length of each text's longest word (split on white space, Arrow kernels)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    words = pc.utf8_split_whitespace(pa.array(text.to_numpy(dtype=object, na_value=""),
+                                              type=pa.string()))
+    flat = pc.list_flatten(words)
+    size = (pc.utf8_length(flat).to_numpy(zero_copy_only=False).astype(float)
+            + 0.5 * pc.count_substring_regex(flat, _CAPITALS).to_numpy(zero_copy_only=False))
+    best = np.zeros(len(text))
+    np.maximum.at(best, pc.list_parent_indices(words).to_numpy(zero_copy_only=False), size)
+    return best
+
+
 def text_metrics(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """Per row and column: text length and longest word, computed once for a whole run.
 
     ``fit_widths`` then needs only a maximum over each file's rows (NumPy), instead of
     string operations on every small file: a run writes hundreds of files from one frame.
-    Columns ``<key>`` (characters) and ``<key>~word`` (longest word).
+    Each distinct value is measured once (most repeat: labels, "X" marks). Columns
+    ``<key>`` (characters) and ``<key>~word`` (longest word); a missing value measures 0.
     """
     out = {}
     for key in keys:
         if key not in frame.columns:
             continue
-        text = _as_text(frame[key]).reset_index(drop=True)
-        out[key] = np.ceil(_printed_len(text).to_numpy(float)).astype(int)
-        words = _printed_len(text.str.split().explode().fillna(""))
-        out[f"{key}~word"] = (np.ceil(words.groupby(level=0).max().reindex(text.index)
-                                      .fillna(0).to_numpy(float)).astype(int)
-                              if len(frame) else np.zeros(0, int))
+        codes, uniques = pd.factorize(frame[key])
+        text = pd.Series(uniques, dtype=object).astype(str)
+        length = np.append(np.ceil(_printed_len(text).to_numpy(float)), 0).astype(int)
+        word = np.append(np.ceil(_longest_word(text)), 0).astype(int)
+        out[key] = length[codes]  # code -1 (missing): the appended 0
+        out[f"{key}~word"] = word[codes]
     return pd.DataFrame(out, index=frame.index)
 
 

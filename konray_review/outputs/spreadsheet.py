@@ -1,15 +1,16 @@
 """The list workbooks written as SpreadsheetML text: a sheet model, its XML, the zip package.
 
 Why not openpyxl (what the report uses) or XlsxWriter for the lists: a run writes hundreds of
-small lists (the demo: 286 workbooks of ~130 rows), and either library spends ~20–30 ms a
-file on its workbook, stylesheet and worksheet objects before any data row
-(``bench/publish.py --compare-xlsx``: openpyxl as the lists were written until December
-2026, XlsxWriter 3.3 on the same sheet). The lists have one layout (``outputs.sheet``): a
-handful of styles, a title block, a header, the data rows and a footer. So the layout is
-described as data (``Sheet``: cells with a ``Style``, merges, widths, print set-up) and this
-module writes the seven small XML parts of the package directly, the data rows from cell
-markup made once per run for all the lists (``Cells``). Readers are the judges: the tests
-read every part back with openpyxl and print the lists with LibreOffice (``tests/outputs``).
+small lists (the demo: 286 workbooks, most ~130 rows), and the libraries' cost is mostly per
+file, their workbook, stylesheet and worksheet objects. ``bench/xlsx_writers.py`` writes one
+148-row village list: XlsxWriter 20–38 ms, openpyxl ~120 ms (a cell object per value), this
+module 4 ms once the run's cell markup is made (the lists had used openpyxl for everything
+but the data rows: ~30 ms a file). The lists have one layout (``outputs.sheet``): a handful
+of styles, a title block, a header, the data rows and a footer. So the layout is described
+as data (``Sheet``: cells with a ``Style``, merges, widths, print set-up) and this module
+writes the seven small XML parts of the package directly, the data rows from cell markup
+made once per run for all the lists (``Cells``). Readers are the judges: the tests read
+every part back with openpyxl and print the lists with LibreOffice (``tests/outputs``).
 
 Stable bytes: every zip member and ``docProps/core.xml`` carry the run's timestamp, the
 members and the styles come in a fixed order, so a re-run writes the same bytes.
@@ -281,8 +282,10 @@ class Cells:
             found = (np.ones(n, dtype=bool), np.full(n, "", dtype=object))
         else:
             values = self.frame[key]
-            text = values.astype(str)
-            empty = (values.isna() | text.eq("")).to_numpy(dtype=bool, na_value=True)
+            # each distinct value wrapped once; rows share its string (memory: 100,000 rows
+            # of a dozen columns would otherwise hold over a million strings per process)
+            codes, uniques = pd.factorize(values)
+            text = pd.Series(uniques).astype(str)
             if _is_number(values):
                 tail = f'"{attr} t="n"><v>' + text + "</v></c>"
             else:
@@ -292,7 +295,9 @@ class Cells:
                         .str.replace(">", "&gt;", regex=False))
                 tail = (f'"{attr} t="inlineStr"><is><t xml:space="preserve">' + text
                         + "</t></is></c>")
-            found = (empty, tail.to_numpy(dtype=object, na_value=""))
+            empty = np.append(text.eq("").to_numpy(dtype=bool, na_value=True), True)
+            shared = np.append(tail.to_numpy(dtype=object, na_value=""), "")
+            found = (empty[codes], shared[codes])  # code -1 (missing): the last, empty
         self._columns[(key, sid)] = found
         return found
 
