@@ -148,7 +148,11 @@ _XML_TEXT = str.maketrans({**{chr(c): None for c in (*range(0, 9), 11, 12, *rang
 
 
 def escape(value: Any) -> str:
-    """XML text: & < > escaped, control characters XML cannot hold dropped."""
+    """XML text: & < > escaped, control characters XML cannot hold dropped.
+
+    ``Cells.column`` does the same to whole columns with pandas (``_CONTROL``, then the
+    three entities); change both together.
+    """
     return str(value).translate(_XML_TEXT)
 
 
