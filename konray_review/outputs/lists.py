@@ -479,7 +479,7 @@ class ListWriter:
 
     def __call__(self, job: ListJob) -> None:
         rows, path, lang = job.positions, self.out / job.rel, self.lang
-        stt = np.arange(1, len(rows) + 1)
+        stt = np.arange(1, len(rows) + 1)  # STT of the frame-written files (full IDs, PDF)
         if job.kind == "csv":
             write_csv(csvfile.CsvRows(self.fields, rows, counter="stt"), job.cols, path, lang)
             return

@@ -139,7 +139,7 @@ def row_heights(cols: Sequence[Col], widths: Sequence[float],
     return np.where(lines > 1, LINE_PT * lines + ROW_PAD_PT, np.nan)
 
 
-def fit_widths(cols: Sequence[Col], data: pd.DataFrame,
+def fit_widths(cols: Sequence[Col], data: pd.DataFrame | None,
                page_width_pt: float = A4_LANDSCAPE_WIDTH_PT,
                metrics: pd.DataFrame | None = None) -> list[float]:
     """Column widths from the content, shrunk to the page width by water-filling.
@@ -150,9 +150,11 @@ def fit_widths(cols: Sequence[Col], data: pd.DataFrame,
     no word is broken; when the total is wider than the page, the widest columns are cut
     down first to a common level (their text wraps) until the columns fit at 100 % scale.
     Hidden columns take no page width. ``metrics`` (``text_metrics`` of these rows, e.g.
-    sliced from the run's) saves measuring the text again.
+    sliced from the run's) saves measuring the text again; ``data`` is then not read.
     """
     if metrics is None:
+        if data is None:
+            raise ValueError("fit_widths needs the rows or their text metrics")
         metrics = text_metrics(data, [c.key for c in cols])
     longest = metrics.max() if len(metrics) else pd.Series(dtype=float)
     natural: list[float] = []
@@ -325,7 +327,7 @@ def write_sheet(name: str, head: Heading, cols: Sequence[Col], data: pd.DataFram
         rows = data
     if metrics is None:
         metrics = text_metrics(rows.cells.frame.iloc[rows.positions], keys)
-    widths = fit_widths(cols, pd.DataFrame(), metrics=metrics) if fit else [c.width for c in cols]
+    widths = fit_widths(cols, None, metrics=metrics) if fit else [c.width for c in cols]
     first_header = TITLE_ROWS + 1
     first_data = first_header + 3
     sh = Sheet(name, widths=list(widths),
