@@ -24,6 +24,13 @@ command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
 # the posted lists' PDFs (outputs/list_pdf.py) embed DejaVu Sans Condensed (Debian
 # fonts-dejavu-extra; without it they fall back to DejaVu Sans of fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || need_apt+=(fonts-dejavu-extra)
+# the district report and the decision documents ask for Times New Roman, else Liberation
+# Serif (Debian fonts-liberation); without either WeasyPrint takes DejaVu Serif, wider, and
+# the pages break elsewhere (chromium's recommends bring it, but nothing should rely on that)
+fc-list 2>/dev/null | grep -q "Liberation Serif" || need_apt+=(fonts-liberation)
+# WeasyPrint subsets fonts with HarfBuzz when libharfbuzz-subset is there: the same PDF bytes
+# on every run (its fontTools fallback stamps the time into each font) and twice as fast
+ls /usr/lib/*/libharfbuzz-subset.so.0 >/dev/null 2>&1 || need_apt+=(libharfbuzz-subset0)
 if [ -z "${KONRAY_TEST_POSTGRES_URL:-}" ] && [ -z "${KONRAY_PG_BIN:-}" ]; then
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need_apt+=(postgresql)
 fi
