@@ -92,12 +92,23 @@ def apply_renames(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[Renamed
     return frame, used
 
 
-def unknown_fields(frame: pd.DataFrame, ignore: set[str]) -> list[tuple[str, int]]:
-    """Columns the forms do not know that hold at least one value, with how many rows."""
+def unknown_fields(frame: pd.DataFrame, ignore: set[str],
+                   read: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
+    """Columns the forms do not know that hold at least one value, with how many rows.
+
+    ``read``: the field names the caller reads itself (every one is a form field, which
+    ``tests/sources/test_fieldnames.py`` holds). Why: building every form of every
+    standard for :func:`known_fields` costs about a second (pyxform's import, the form
+    sources); a delivery whose every column is read or ignored does not need it.
+    """
+    names = [c for c in frame.columns
+             if c not in ignore and c not in read and not str(c).startswith("__")]
+    if not names:
+        return []
     known = known_fields()
     out = []
-    for col in frame.columns:
-        if col in known or col in ignore or col.startswith("__"):
+    for col in names:
+        if col in known:
             continue
         values = frame[col]
         filled = int((values.notna() & values.astype(str).str.strip().ne("")).sum())

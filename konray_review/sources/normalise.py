@@ -60,6 +60,9 @@ HOUSEHOLD_FIELDS: dict[str, str] = {
 #: member column -> form field inside the ``members`` repeat (household_id comes from parent)
 MEMBER_FIELDS: dict[str, str] = {c.name: c.name for c in MEMBER_COLUMNS
                                  if c.name != "household_id"}
+#: every field name the normaliser reads (all are form fields: no need to build the forms
+#: to know them, ``fieldnames.unknown_fields``)
+READ_FIELDS = frozenset({*HOUSEHOLD_FIELDS.values(), *MEMBER_FIELDS.values()})
 #: geopoint fields -> prefix of the added columns (``<prefix>_latitude`` ...)
 GEOPOINT_FIELDS: dict[str, str] = {"gps": "gps", "location": "gps"}
 #: choice values of boolean (yes/no) questions, as any form engine or export may spell them
@@ -456,7 +459,7 @@ def _field_names(sub: pd.DataFrame, members: pd.DataFrame, label: str, form_id: 
                                  rows=n, detail=(f"{n} phiếu, phiên bản đến {r.until or '?'}",
                                                  f"{n} submission(s), versions up to "
                                                  f"{r.until or '?'}")))
-        for name, n in unknown_fields(frame, geo | {PARENT}):
+        for name, n in unknown_fields(frame, geo | {PARENT}, READ_FIELDS):
             notes.append(finding(label, "SRC-007", form_id=form_id, value=name, rows=n,
                                  detail=(f"{n} dòng có giá trị", f"{n} row(s) hold a value")))
         if table == "households":
