@@ -174,6 +174,10 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
          mark: Callable[[str], None] | None = None) -> ReviewOutcome:
     t: dict[str, float] = {}
     run_id = run_info["run_id"]
+    if validator is None:  # the default checks (GX): imported on the idle core meanwhile
+        from konray_review.quality import gx_process
+
+        gx_process.start()
     with _timed(t, "pull", progress, mark), _retries(store, run_id, "pull", source):
         batch = call("pull", stages.pull, source, store, year=year)
     from konray_review.outputs.parallel import MIN_PARALLEL_ROWS, warm_up

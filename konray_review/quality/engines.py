@@ -115,7 +115,7 @@ def run_gx(frames: dict[str, pd.DataFrame], checks: dict[str, list[Check]],
     else:
         raise ValueError(f"unknown layout {layout!r} (rules or checks)")
     exclude = layout == "rules" if exclude_values is None else exclude_values
-    results = _run_suites(gx_frames, groups, layout, docs_dir, run_name, exclude)
+    results = _suites(gx_frames, groups, layout, docs_dir, run_name, exclude)
     parts = [_group_failures(g, rows) for g, rows in results]
     if docs_dir is not None:
         from konray_review.quality.datadocs import localise
@@ -190,6 +190,23 @@ def _describe_check(c: Check) -> str:
     return f"{c.expectation}({args})" if args else c.expectation
 
 
+def _suites(frames: dict[str, pd.DataFrame], groups: dict[str, list[_Group]],
+            layout: Layout, docs_dir: str | os.PathLike[str] | None,
+            run_name: str, exclude_values: bool) -> list[tuple[_Group, np.ndarray]]:
+    """The suites in the review job's GX worker when it started one (``gx_process``),
+    else in this process."""
+    from konray_review.progress import steps
+    from konray_review.quality import gx_process
+
+    rows = sum(len(frames[t]) for t in groups)
+    with steps("validate", rows, "Kiểm tra chất lượng (rows checked)") as step:
+        found = gx_process.run(frames, groups, layout, docs_dir, run_name, exclude_values)
+        if found is None:
+            found = _run_suites(frames, groups, layout, docs_dir, run_name, exclude_values)
+        step(rows)
+    return found
+
+
 def _run_suites(frames: dict[str, pd.DataFrame], groups: dict[str, list[_Group]],
                 layout: Layout, docs_dir: str | os.PathLike[str] | None,
                 run_name: str, exclude_values: bool) -> list[tuple[_Group, np.ndarray]]:
@@ -231,22 +248,16 @@ def _run_suites(frames: dict[str, pd.DataFrame], groups: dict[str, list[_Group]]
         # the values of an ok column are all False where it fails: leaving them out turns
         # the row list into one list of ids (GX deep-copies every result entry several times)
         fmt["exclude_unexpected_values"] = True
-    from konray_review.progress import steps
-
     out = []
-    # how far: rows of the tables checked so far, of all the tables' rows
-    with steps("validate", sum(len(frames[d.name]) for d in definitions),
-               "Kiểm tra chất lượng (rows checked)") as step:
-        # one checkpoint per table: each validation definition needs its own dataframe
-        for definition in definitions:
-            table = definition.name
-            cp = ctx.checkpoints.add(gx.Checkpoint(name=f"cp-{table}", validation_definitions=[
-                definition], actions=actions, result_format=fmt))
-            result = cp.run(batch_parameters={"dataframe": frames[table]},
-                            run_id=RunIdentifier(run_name=run_name))
-            for vr in result.run_results.values():
-                out += [_gx_rows(r, by_key) for r in vr.results]
-            step(len(frames[table]))
+    # one checkpoint per table: each validation definition needs its own dataframe
+    for definition in definitions:
+        table = definition.name
+        cp = ctx.checkpoints.add(gx.Checkpoint(name=f"cp-{table}", validation_definitions=[
+            definition], actions=actions, result_format=fmt))
+        result = cp.run(batch_parameters={"dataframe": frames[table]},
+                        run_id=RunIdentifier(run_name=run_name))
+        for vr in result.run_results.values():
+            out += [_gx_rows(r, by_key) for r in vr.results]
     return out
 
 

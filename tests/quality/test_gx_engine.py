@@ -70,7 +70,7 @@ def test_great_expectations_is_imported_only_when_a_suite_runs():
 
 
 def test_gx_validation_reports_rows_checked_of_all_rows():
-    """How far validation is: after each table, the rows checked so far, of both tables'."""
+    """How far validation is: when the suites are done, the rows checked of both tables'."""
     from konray_review.progress import use
     from konray_review.quality import validate
     from konray_review.synth import SAMPLE_YEAR, generate
