@@ -211,6 +211,44 @@ def test_store_is_a_state_store_and_round_trips_pulled_tables(store: Store) -> N
     assert store.load("other")[0].empty
 
 
+def test_text_that_splits_lines_and_infinite_numbers_stay_in_their_own_record(
+        store: Store) -> None:
+    """Names pasted with a line separator (U+2028), a control character, quotes and a
+    newline keep their submission's record whole; an infinite number is stored as blank
+    (JSON has no infinity), the rest of its row as it was."""
+    batch = _pulled(6)
+    hh, mem = batch.households.copy(), batch.members.copy()
+    odd = ["Nguyễn\u2028Văn A", "Lê\x1cThị B", 'Hồ "Bé"\nC', "Trần\u0085D"]
+    hh.loc[hh.index[:4], "head_name"] = odd
+    mem.loc[mem.index[:4], "name"] = odd
+    hh.loc[hh.index[4], "income_per_capita"] = float("inf")
+    store.commit_batch("k", hh, mem, batch.watermark)
+    got_hh, got_mem = store.load("k")
+    by_id = got_hh.set_index("instance_id")
+    assert len(got_hh) == len(hh) and len(got_mem) == len(mem)
+    for i in range(4):
+        assert by_id.loc[hh["instance_id"].iloc[i], "head_name"] == odd[i]
+    names = set(got_mem["name"])
+    assert set(odd) <= names
+    inf_row = by_id.loc[hh["instance_id"].iloc[4]]
+    assert pd.isna(inf_row["income_per_capita"])
+    assert inf_row["head_name"] == hh["head_name"].iloc[4]
+
+
+def test_records_written_by_pandas_to_json_are_read_as_before() -> None:
+    """Stores written before the DuckDB serialiser hold pandas' JSON (ISO ``T`` times,
+    dates as midnight times): they load to the same canonical values."""
+    from konray_review.store import submissions as sub
+
+    batch = _pulled(8)
+    for table, frame in (("households", batch.households), ("members", batch.members)):
+        old = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="us",
+                            force_ascii=False).split("\n")
+        old = [line for line in old if line]
+        pd.testing.assert_frame_equal(sub.from_json_lines(old, table),
+                                      sub.from_json_lines(sub.json_lines(frame), table))
+
+
 def test_watermark_moves_only_with_a_committed_batch_and_never_back(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     batch = _pulled()
