@@ -174,19 +174,22 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
          mark: Callable[[str], None] | None = None) -> ReviewOutcome:
     t: dict[str, float] = {}
     run_id = run_info["run_id"]
-    if validator is None:  # the default checks (GX): imported on the idle core meanwhile
-        from konray_review.quality import gx_process
+    from konray_review.quality import gx_process
 
+    if validator is None:  # the default checks (GX): imported on the idle core meanwhile
         gx_process.start()
     with _timed(t, "pull", progress, mark), _retries(store, run_id, "pull", source):
         batch = call("pull", stages.pull, source, store, year=year)
     from konray_review.outputs.parallel import MIN_PARALLEL_ROWS, warm_up
 
-    if len(batch.households) >= MIN_PARALLEL_ROWS:  # publishing will use every core
+    large = len(batch.households) >= MIN_PARALLEL_ROWS
+    if large:  # publishing will use every core
         warm_up()
     with _timed(t, "validate", progress, mark):
         checked = call("validate", stages.validate, batch, year=year, profile=profile,
                        docs_dir=out_dir / "quality", validator=validator)
+        if large and validator is None:  # its memory is not held through publishing
+            gx_process.stop(wait=False)
         accounting = account(batch, checked)
         log_accounting(accounting, checked)
     with _timed(t, "classify", progress, mark):

@@ -11,7 +11,9 @@ written by the worker into the same folder.
 Without a started worker (library use, the engine's own tests, a Dask worker, a process
 that has already imported GX) the suites run in the calling process, as before. One worker
 serves every run of the process (a test session starts it once). If it dies (killed, out
-of memory), the run says so in its log and checks in this process instead.
+of memory), the run says so in its log and checks in this process instead. After a large
+batch (one that publishes on every core) the job lets the worker go, so that its few
+hundred megabytes are not held through publishing; the next run starts another.
 """
 
 from __future__ import annotations
@@ -81,12 +83,13 @@ def start(*, even_if_imported: bool = False) -> bool:
     return True
 
 
-def stop() -> None:
-    """Shut the worker down (tests; the interpreter also does it at exit)."""
+def stop(*, wait: bool = True) -> None:
+    """Shut the worker down; ``wait=False`` lets it leave while the caller goes on (the
+    interpreter also stops it at exit)."""
     global _POOL
     pool, _POOL = _POOL, None
     if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def run(frames: dict[str, pd.DataFrame], groups: dict[str, list[_Group]], layout: Layout,
