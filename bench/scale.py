@@ -6,7 +6,9 @@ whole review (validation, classification, aggregates) in a fresh process:
 - ``single``: the embedded single-machine path (whole tables in one process);
 - ``daskN``: Dask directly (``scale.cluster``) on a new local cluster of N worker processes
   (forked from a warm fork server);
-- ``prefectN``: the Prefect flow on a new local Dask cluster of N worker processes.
+- ``prefectN``: the Prefect flow on a new local Dask cluster of N worker processes;
+- ``address``: Dask directly on the existing scheduler given by ``--dask-address`` (what
+  ``konray-review scale run --dask-address`` does); ``start_s`` is then connecting to it.
 
 Reported per run: wall time of the process, time of the work itself (without Prefect's
 temporary server and the cluster start), peak resident memory of the driver and of each
@@ -40,6 +42,8 @@ def main() -> int:
     p.add_argument("--work", default="/tmp/konray-bench", help="scratch folder (large)")
     p.add_argument("--report", default=None, help="append a Markdown table here")
     p.add_argument("--keep", action="store_true", help="keep generated data between runs")
+    p.add_argument("--dask-address", default=None,
+                   help="existing scheduler for the 'address' mode, tcp://host:8786")
     args = p.parse_args()
     work = Path(args.work)
     rows = []
@@ -49,7 +53,7 @@ def main() -> int:
             rows.append(_child(["generate", str(n), str(data), str(args.chunk_size)], work))
         for mode in args.modes:
             rows.append(_child(["run", mode, str(data), str(work / f"out-{n}-{mode}"),
-                                args.engine], work))
+                                args.engine, args.dask_address or ""], work))
             print(json.dumps(rows[-1]), flush=True)
         if not args.keep:
             subprocess.run(["rm", "-rf", str(data)], check=False)
@@ -89,8 +93,8 @@ def _child_main(argv: list[str]) -> None:
         res = {"step": "generate", "households": n, "partitions": s.partitions,
                "members": s.members, "work_s": round(time.perf_counter() - t0, 1)}
     else:
-        mode, data, out, engine = argv[1:5]
-        res = _run(mode, data, out, engine)
+        mode, data, out, engine, address = argv[1:6]
+        res = _run(mode, data, out, engine, address or None)
     me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     res["driver_peak_mib"] = round(me.ru_maxrss / 1024)
     # CPU seconds of this process and every process it started and reaped (Dask workers,
@@ -99,7 +103,7 @@ def _child_main(argv: list[str]) -> None:
     print(json.dumps(res))
 
 
-def _run(mode: str, data: str, out: str, engine: str) -> dict:
+def _run(mode: str, data: str, out: str, engine: str, address: str | None = None) -> dict:
     import pandas as pd
 
     from konray_review.scale.layout import list_partitions
@@ -112,11 +116,15 @@ def _run(mode: str, data: str, out: str, engine: str) -> dict:
         workers: list[float] = []
         worker_cpu: list[float] = []
     start = None
-    if mode.startswith("dask"):
+    if mode.startswith("dask") or mode == "address":
         from konray_review.scale.cluster import run_dask
 
+        if mode == "address" and not address:
+            raise SystemExit("mode 'address' needs --dask-address")
+        local = 0 if mode == "address" else int(mode.removeprefix("dask"))
         summary, info = run_dask(data, out, year=YEAR, engine=engine,
-                                 workers=int(mode.removeprefix("dask")))
+                                 dask_address=address if mode == "address" else None,
+                                 workers=local)
         start = round(info.start_seconds, 1)
     elif mode.startswith("prefect"):
         from konray_review.scale.flow import run_flow
