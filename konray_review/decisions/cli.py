@@ -92,6 +92,11 @@ def open_review(year: Year, month: Month = None, store: Store = None, profile: P
         n = len(s.d.states(review["review_id"]))
     typer.echo(f"Đợt {review['review_id']}: {review['starts_on']} – {review['due_on']}; "
                f"{n} hộ (households)")
+    if n == 0 and review["kind"] == "annual":  # opened before any run classified the year
+        typer.echo(f"Chưa có hộ nào được phân loại cho năm {year}: chạy rà soát trước "
+                   f"(konray-review run --source central --year {year}), rồi gõ lại lệnh này "
+                   f"để đưa kết quả vào đợt. (No household of {year} is classified yet: run "
+                   f"the review, then open again to take its results.)")
 
 
 @decisions_app.command("add")
