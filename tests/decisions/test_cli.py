@@ -9,7 +9,8 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from konray_review.cli import app
-from tests.decisions.conftest import busiest_village, decisions
+from tests.decisions.conftest import busiest_village, decisions, fill
+from tests.store.backends import open_store
 
 runner = CliRunner()
 
@@ -83,17 +84,21 @@ def test_an_unknown_commune_is_a_clear_error(sqlite_store) -> None:
     assert res.exit_code == 1 and "không có trong hồ sơ huyện" in res.output
 
 
-def test_opening_a_year_nobody_classified_says_what_to_run(sqlite_store) -> None:
+def test_opening_a_year_nobody_classified_says_what_to_run(tmp_path, review) -> None:
     """An annual review opened before any run: zero households and the next step, not a
-    silent empty review; opening again after a run takes the run's results."""
-    url = sqlite_store.engine.url.render_as_string(hide_password=False)
-    res = _run(url, "open", "--year", "2024")
-    assert res.exit_code == 0, res.output
-    assert "0 hộ" in res.output
-    assert "Chưa có hộ nào được phân loại cho năm 2024" in res.output
-    assert "konray-review run --source central --year 2024" in res.output
-    res = _run(url, "open", "--year", "2023")  # the fixture's classified year: no advice
-    assert res.exit_code == 0 and "Chưa có hộ nào" not in res.output
+    silent empty review; opening again after the run takes the run's households."""
+    with open_store("sqlite", tmp_path) as store:
+        url = store.engine.url.render_as_string(hide_password=False)
+        res = _run(url, "open", "--year", "2023")
+        assert res.exit_code == 0, res.output
+        assert "2023-annual" in res.output and "; 0 hộ" in res.output
+        assert "Chưa có hộ nào được phân loại cho năm 2023" in res.output
+        assert "konray-review run --source central --year 2023" in res.output
+        fill(store, review)  # the run classifies the year
+        res = _run(url, "open", "--year", "2023")
+        assert res.exit_code == 0, res.output
+        assert f"; {len(review.households)} hộ" in res.output
+        assert "Chưa có hộ nào" not in res.output
 
 
 def test_a_regular_round_from_the_command_line(sqlite_store) -> None:
