@@ -41,6 +41,8 @@ def json_lines(frame: pd.DataFrame) -> list[str]:
     data = frame.copy(deep=False)
     for name in data.columns[[pd.api.types.is_float_dtype(t) for t in data.dtypes]]:
         data[name] = data[name].where(np.isfinite(data[name]))
+    # the struct is spelt out: ``to_json(t) FROM frame t`` would write only a column that
+    # happens to be named like the alias ``t``
     fields = ", ".join(f"{_sql_text(str(c))}: {_sql_name(str(c))}" for c in data.columns)
     with duckdb.connect() as con:
         con.register("frame_rows", data)
