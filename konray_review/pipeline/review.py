@@ -28,6 +28,7 @@ import pandas as pd
 from konray_review.decisions.recognised import recognised_history
 from konray_review.pipeline import runlog, stages
 from konray_review.pipeline.accounting import Accounting, account
+from konray_review.pipeline.portal_snapshot import snapshot_meanwhile
 from konray_review.pipeline.publish import Published, publish, run_dir
 from konray_review.pipeline.quarantine import Checked
 from konray_review.pipeline.summary import commune_summary, log_accounting
@@ -134,25 +135,8 @@ def run_review(
                          refused=acc.refused if acc else None,
                          message=_note(acc))
         runlog.log.info("lần chạy %s xong (run succeeded)", run_id)
-        _publish_snapshot(store, run_id, year)
     outcome.log_path = path
     return outcome
-
-
-def _publish_snapshot(store: Store, run_id: str, year: int) -> None:
-    """Freeze the finished run's rows for the portal now (store/snapshots.py).
-
-    Why here: the portal would otherwise build the snapshot on its first page view, in
-    whichever worker comes first, while users wait. A failure here never fails the finished
-    run: the portal still publishes the snapshot itself on first use.
-    """
-    from konray_review.store import snapshots
-
-    try:
-        snapshots.publish(store.engine, run_id, year)
-    except Exception as exc:  # logged; the portal publishes it on first use
-        runlog.log.warning("chưa lưu được ảnh chụp dữ liệu cho cổng thông tin "
-                           "(portal snapshot not published): %s", type(exc).__name__)
 
 
 def _note(acc: Accounting | None) -> str | None:
@@ -199,19 +183,20 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
         stats = call("store", stages.store_batch, store, run_id, year, checked, result,
                      source.key)
         store.save_accounting(run_id, accounting.files, accounting.findings)
-    with _timed(t, "publish", progress, mark):
-        info = {**run_info, **_report_lines(accounting, checked, store, year)}
-        published = call("publish", publish, store, year=year, out_dir=out_dir,
-                         profile=profile, run_info=info, received=batch.households,
-                         docs_path=checked.docs_path)
-    with _timed(t, "write_back", progress, mark), _retries(store, run_id, "write_back",
-                                                           source):
-        wb = (call("write_back", stages.write_back, source, checked.quarantine,
-                   batch.households, store=store, run_id=run_id,
-                   approve_accepted=approve_accepted)
-              if do_write_back else {"flagged": 0, "skipped": "disabled"})
-    summary = commune_summary(batch.households, checked.quarantine,
-                              store.read_classification(year), profile, year)
+    with snapshot_meanwhile(store, run_id, year, background=large):
+        with _timed(t, "publish", progress, mark):
+            info = {**run_info, **_report_lines(accounting, checked, store, year)}
+            published = call("publish", publish, store, year=year, out_dir=out_dir,
+                             profile=profile, run_info=info, received=batch.households,
+                             docs_path=checked.docs_path)
+        with _timed(t, "write_back", progress, mark), _retries(store, run_id, "write_back",
+                                                               source):
+            wb = (call("write_back", stages.write_back, source, checked.quarantine,
+                       batch.households, store=store, run_id=run_id,
+                       approve_accepted=approve_accepted)
+                  if do_write_back else {"flagged": 0, "skipped": "disabled"})
+        summary = commune_summary(batch.households, checked.quarantine,
+                                  store.read_classification(year), profile, year)
     out = _outcome(run_id, year, out_dir, checked, stats, summary, wb, t, published)
     return replace(out, accounting=accounting)
 

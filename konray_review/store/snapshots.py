@@ -15,6 +15,7 @@ already written rows: then the live tables are no longer the finished run's.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -59,24 +60,27 @@ def _read(conn: sa.Connection, stmt: sa.Select, *tables: sa.Table) -> pd.DataFra
     return df
 
 
-def _read_parts(conn: sa.Connection, year: int) -> dict[str, pd.DataFrame]:
-    """The year's live rows, all inside the caller's transaction (one consistent view)."""
-    hh = _read(conn, sa.select(*[c for c in households.columns if c.name != "row_hash"])
-               .where(households.c.review_year == year)
-               .order_by(households.c.household_id), households)
-    mem = _read(conn, sa.select(members).where(members.c.review_year == year)
-                .order_by(members.c.household_id, members.c.member_no), members)
-    cls = _read(conn, sa.select(classification, *[households.c[c] for c in _UNIT_COLUMNS])
-                .join(households, sa.and_(
-                    households.c.review_year == classification.c.review_year,
-                    households.c.household_id == classification.c.household_id))
-                .where(classification.c.review_year == year)
-                .order_by(classification.c.household_id), classification, households)
-    q = _read(conn, sa.select(*[c for c in quarantine.columns if c.name not in ("id", "row_hash")])
-              .where(quarantine.c.review_year == year)
-              .order_by(quarantine.c.enumerator, quarantine.c.household_id,
-                        quarantine.c.rule_id, quarantine.c.id), quarantine)
-    return {"households": hh, "members": mem, "classification": cls, "quarantine": q}
+def _read_parts(conn: sa.Connection, year: int) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The year's live rows part by part, all inside the caller's transaction (one
+    consistent view); one at a time, so a caller that only encodes them holds one."""
+    yield "households", _read(
+        conn, sa.select(*[c for c in households.columns if c.name != "row_hash"])
+        .where(households.c.review_year == year)
+        .order_by(households.c.household_id), households)
+    yield "members", _read(conn, sa.select(members).where(members.c.review_year == year)
+                           .order_by(members.c.household_id, members.c.member_no), members)
+    yield "classification", _read(
+        conn, sa.select(classification, *[households.c[c] for c in _UNIT_COLUMNS])
+        .join(households, sa.and_(
+            households.c.review_year == classification.c.review_year,
+            households.c.household_id == classification.c.household_id))
+        .where(classification.c.review_year == year)
+        .order_by(classification.c.household_id), classification, households)
+    yield "quarantine", _read(
+        conn, sa.select(*[c for c in quarantine.columns if c.name not in ("id", "row_hash")])
+        .where(quarantine.c.review_year == year)
+        .order_by(quarantine.c.enumerator, quarantine.c.household_id,
+                  quarantine.c.rule_id, quarantine.c.id), quarantine)
 
 
 def _unfinished_writer(conn: sa.Connection, year: int, run_id: str) -> bool:
@@ -116,8 +120,38 @@ def build(engine: sa.Engine, run_id: str, year: int, *,
     with _consistent(engine) as conn, conn.begin():
         if not force and _unfinished_writer(conn, year, run_id):
             return None
-        parts = _read_parts(conn, year)
+        parts = dict(_read_parts(conn, year))
     return Snapshot(run_id, year, **parts)
+
+
+def _encoded(engine: sa.Engine, run_id: str, year: int,
+             keep: bool) -> tuple[dict[str, tuple[int, bytes]], dict[str, pd.DataFrame]] | None:
+    """Each part's row count and Parquet bytes (and, with ``keep``, its frame), encoded as
+    it is read; None while a later run has written rows."""
+    blobs: dict[str, tuple[int, bytes]] = {}
+    kept: dict[str, pd.DataFrame] = {}
+    with _consistent(engine) as conn, conn.begin():
+        if _unfinished_writer(conn, year, run_id):
+            return None
+        for part, frame in _read_parts(conn, year):
+            blobs[part] = (len(frame), _to_bytes(frame))
+            if keep:
+                kept[part] = frame
+    return blobs, kept
+
+
+def _insert(engine: sa.Engine, run_id: str, year: int,
+            blobs: dict[str, tuple[int, bytes]]) -> bool:
+    """Store the parts; False when another process stored the run's snapshot first."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = [{"run_id": run_id, "part": p, "review_year": year, "published_at": now,
+             "n_rows": n, "data": data} for p, (n, data) in blobs.items()]
+    try:
+        with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+            conn.execute(table.insert(), rows)
+    except sa.exc.IntegrityError:  # another worker published it first: theirs is the same run
+        return False
+    return True
 
 
 def publish(engine: sa.Engine, run_id: str, year: int) -> Snapshot | None:
@@ -125,19 +159,35 @@ def publish(engine: sa.Engine, run_id: str, year: int) -> Snapshot | None:
     existing = load(engine, run_id)
     if existing is not None:
         return existing
-    snap = build(engine, run_id, year)
-    if snap is None:
+    got = _encoded(engine, run_id, year, keep=True)
+    if got is None:
         return None
-    now = datetime.now(UTC).replace(tzinfo=None)
-    rows = [{"run_id": run_id, "part": p, "review_year": year, "published_at": now,
-             "n_rows": len(getattr(snap, p)), "data": _to_bytes(getattr(snap, p))}
-            for p in PARTS]
-    try:
-        with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-            conn.execute(table.insert(), rows)
-    except sa.exc.IntegrityError:  # another worker published it first: theirs is the same run
+    blobs, frames_ = got
+    if not _insert(engine, run_id, year, blobs):
         return load(engine, run_id)
-    return snap
+    return Snapshot(run_id, year, **frames_)
+
+
+def store_only(engine: sa.Engine, run_id: str, year: int) -> bool:
+    """``publish`` for a writer that does not read the snapshot (the review run): each part
+    is encoded as soon as it is read, so at most one part's frame is held at a time.
+    True when the run's snapshot is stored (by this call or an earlier one)."""
+    with engine.connect() as conn:
+        if conn.execute(sa.select(table.c.run_id).where(table.c.run_id == run_id)
+                        .limit(1)).first() is not None:
+            return True
+    got = _encoded(engine, run_id, year, keep=False)
+    if got is None:
+        return False
+    _insert(engine, run_id, year, got[0])
+    return True
+
+
+def discard(engine: sa.Engine, run_id: str) -> int:
+    """Remove the snapshot of ``run_id`` (a run that failed after it was made); returns the
+    number of parts removed."""
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+        return int(conn.execute(table.delete().where(table.c.run_id == run_id)).rowcount)
 
 
 def load(engine: sa.Engine, run_id: str) -> Snapshot | None:
