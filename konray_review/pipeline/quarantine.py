@@ -189,7 +189,10 @@ def _with_values(rules: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
             if c in households.columns]
     if not cols:
         return rules
-    by_id = households.drop_duplicates("instance_id").set_index("instance_id")[cols]
+    flagged = households["instance_id"].isin(set(rules.loc[hh_level, "instance_id"]))
+    # only the flagged submissions' values are quoted: wording every household's (98 % of
+    # them pass) took 3 s of 100,000
+    by_id = households[flagged].drop_duplicates("instance_id").set_index("instance_id")[cols]
     long = by_id.astype(object).stack().reset_index()
     long.columns = pd.Index(["instance_id", "column", "value"])
     long["value"] = long["value"].map(_shown)
