@@ -35,6 +35,15 @@ def checks_engine(value: str) -> Engine:
     raise UserError(f"--checks {value!r} không hợp lệ: dùng gx hoặc pandas.",
                     f"--checks {value!r} is not valid: use gx or pandas.")
 
+def _start_checks(engine: str) -> None:
+    """Start the GX worker now (``quality.gx_process``): its import of Great Expectations
+    (about 4 s of one core) then runs while this process sets up and pulls."""
+    if engine == "gx":
+        from konray_review.quality import gx_process
+
+        gx_process.start()
+
+
 def _fail(message: str) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
@@ -185,6 +194,7 @@ def run(
 
     settings = Settings()
     year = settings.review_year(year, profile)  # refused before any work
+    _start_checks(checks_engine(quality_engine))
     from konray_review.pipeline.quarantine import ReconciliationError
 
     out = out or settings.home
@@ -275,6 +285,8 @@ def demo(
 
     settings = Settings()
     year = settings.review_year(year)  # refused before any work
+    engine = checks_engine(quality_engine)
+    _start_checks(engine)
     profile = settings.load_profile()
     out = out or settings.home / "demo"
     store = store or f"sqlite:///{out / 'konray-review.sqlite'}"
@@ -288,7 +300,7 @@ def demo(
     progress = StageProgress(extra=("decisions",))
     try:
         outcome = run_review(source, year=year, store=st, out_root=out, profile=profile,
-                             progress=progress, quality_engine=checks_engine(quality_engine))
+                             progress=progress, quality_engine=engine)
         progress("decisions")  # the season after the survey, for one commune
         season = run_season(st, year=year, profile=profile,
                             out_dir=outcome.out_dir / "decisions")
