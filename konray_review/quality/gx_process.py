@@ -75,6 +75,10 @@ def start(*, even_if_imported: bool = False) -> bool:
     if multiprocessing.current_process().daemon or (
             "great_expectations" in sys.modules and not even_if_imported):
         return False
+    # no usage events leave the machine: set here too, so this process (whose checks may
+    # run in-process after a worker failure) and the worker (spawned with this environment)
+    # both have it before GX is imported
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
     # spawn, not the lists' fork server: its preload (WeasyPrint, the writers) is not what
     # this worker needs, and GX in that preload would delay every publishing worker
     _POOL = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
