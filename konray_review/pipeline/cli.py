@@ -35,6 +35,7 @@ def checks_engine(value: str) -> Engine:
     raise UserError(f"--checks {value!r} không hợp lệ: dùng gx hoặc pandas.",
                     f"--checks {value!r} is not valid: use gx or pandas.")
 
+
 def _start_checks(engine: str) -> None:
     """Start the GX worker now (``quality.gx_process``): its import of Great Expectations
     (about 4 s of one core) then runs while this process sets up and pulls."""

@@ -1,12 +1,14 @@
 """``run_review``: the whole review job as one plain function (no Prefect needed).
 
 Order: pull -> validate (+ quarantine) -> classify -> store (one transaction) -> publish ->
-write-back. The run is logged in the store (running -> succeeded | failed, with the stage
-reached and the process running it) and in ``<out>/<year>/<run_id>.log``; a failure before
-the store step leaves the previous state untouched, and the next run redoes the batch
-because the watermark only advances with the committed batch. Every delivered row is
-accounted for (``pipeline.accounting``) before anything is stored; a run whose process died
-is marked failed by the next run (``pipeline.runlog``).
+write-back; the portal snapshot of the committed rows is made meanwhile, from the store
+step on (``pipeline.portal_snapshot``). The run is logged in the store (running ->
+succeeded | failed, with the stage reached and the process running it) and in
+``<out>/<year>/<run_id>.log``; a failure before the store step leaves the previous state
+untouched, and the next run redoes the batch because the watermark only advances with the
+committed batch. Every delivered row is accounted for (``pipeline.accounting``) before
+anything is stored; a run whose process died is marked failed by the next run
+(``pipeline.runlog``).
 """
 
 from __future__ import annotations
