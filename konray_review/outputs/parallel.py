@@ -162,3 +162,48 @@ def background(fn: Callable[..., R], *args: Any, run: bool = True,
     with ProcessPoolExecutor(1, mp_context=_context()) as pool:
         future: Future[R] = pool.submit(fn, *args, **kwargs)
         yield future.result
+
+
+def _answer(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        result: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as exc:  # the caller raises it
+        result = (False, exc)
+    try:
+        conn.send(result)
+    finally:
+        conn.close()
+
+
+def detached(fn: Callable[..., R], *args: Any) -> Callable[[], R]:
+    """``fn(*args)`` in a process of its own, started now; returns a function that waits
+    for the result (and raises what ``fn`` raised).
+
+    Why not ``background``: a pool's worker lives until the pool is shut down, holding the
+    memory its job used (Python rarely gives it back); this process exits as soon as its
+    job is done, so a job that finishes early (the run's portal snapshot, while the lists
+    are still written) frees its memory while the caller goes on.
+    """
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    # every concrete context has Process; typeshed's BaseContext does not declare it
+    proc = ctx.Process(target=_answer, args=(send, fn, args),  # type: ignore[attr-defined]
+                       daemon=True)
+    proc.start()
+    send.close()
+
+    def wait() -> R:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            proc.join()
+            raise RuntimeError(f"the worker process ended without an answer (exit code "
+                               f"{proc.exitcode})") from None
+        finally:
+            receive.close()
+        proc.join()
+        if not ok:
+            raise value
+        return value
+
+    return wait

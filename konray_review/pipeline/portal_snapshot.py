@@ -3,8 +3,9 @@
 Why while publishing: the snapshot re-reads the year just committed (at 100,000 households
 about 11 s of one core), and the run used to make it at the very end, when nothing else
 ran. Its rows are final once the store stage has committed (publishing and write-back do
-not change them), so a large run makes it in a worker process from the store stage on,
-while the lists are planned and written; a small run makes it in this process at the end,
+not change them), so a large run makes it in a process of its own from the store stage on
+(``parallel.detached``: it ends, and frees its memory, when done), while the lists are
+planned and written; a small run makes it in this process at the end,
 as before (a worker costs more than it saves). The snapshot still comes from one read
 transaction of the committed rows, so the portal's guarantee is unchanged.
 
@@ -75,7 +76,7 @@ def snapshot_meanwhile(store: Store, run_id: str, year: int, *,
     The body is the rest of the run after the store stage. When it raises, the snapshot is
     not made, or is removed once made, and the error goes on unchanged.
     """
-    from konray_review.outputs.parallel import background as in_worker
+    from konray_review.outputs.parallel import detached
 
     url = shareable_url(store.engine) if background else None
     if url is None:
@@ -84,14 +85,15 @@ def snapshot_meanwhile(store: Store, run_id: str, year: int, *,
         if error:
             _log_failure(error)
         return
-    with in_worker(publish_there, url, run_id, year) as done:
-        try:
-            yield
-        except BaseException:
-            _settle(done)
-            _discard(store, run_id)
-            raise
-        error = _settle(done)
+    # a process that exits when done: it frees its memory while the lists are still written
+    done = detached(publish_there, url, run_id, year)
+    try:
+        yield
+    except BaseException:
+        _settle(done)
+        _discard(store, run_id)
+        raise
+    error = _settle(done)
     if error:
         _log_failure(error)
 

@@ -98,3 +98,45 @@ def test_the_worker_opens_the_same_sqlite_file_from_any_folder(tmp_path: Path,
     assert shareable_url(sa.create_engine("sqlite:///:memory:")) is None
     pg = shareable_url(sa.create_engine("postgresql+psycopg://u:secret@127.0.0.1:5/db"))
     assert pg == "postgresql+psycopg://u:secret@127.0.0.1:5/db"  # the worker must log in
+
+
+def test_a_snapshot_read_in_small_chunks_equals_one_read_whole(reviewed, monkeypatch) -> None:
+    """Chunks of 7 rows: many have a column with nothing in it (its dtype inferred apart),
+    yet every part comes out as one read of the whole part."""
+    store, run_id, _ = reviewed
+    monkeypatch.setattr(snapshots, "CHUNK_ROWS", 10**9)
+    whole = snapshots.build(store.engine, run_id, YEAR)
+    monkeypatch.setattr(snapshots, "CHUNK_ROWS", 7)
+    chunked = snapshots.build(store.engine, run_id, YEAR)
+    assert whole is not None and chunked is not None
+    assert len(chunked.members) > 7 * 10
+    for part in snapshots.PARTS:
+        pd.testing.assert_frame_equal(getattr(chunked, part), getattr(whole, part), obj=part)
+
+
+def test_chunks_whose_columns_read_as_other_dtypes_are_typed_alike(monkeypatch) -> None:
+    """The first chunk has nothing in any column (read as objects), the next has values
+    (numbers, booleans, times, text): the part equals one whole read."""
+    meta = sa.MetaData()
+    t = sa.Table("t", meta, sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("n", sa.Integer), sa.Column("x", sa.Float),
+                 sa.Column("ok", sa.Boolean), sa.Column("at", sa.DateTime),
+                 sa.Column("s", sa.Text))
+    engine = sa.create_engine("sqlite://")
+    meta.create_all(engine)
+    empty = {"n": None, "x": None, "ok": None, "at": None, "s": None}
+    rows = [{"id": i, **empty} for i in range(3)] + [
+        {"id": 3, "n": 4, "x": 1.5, "ok": True, "at": pd.Timestamp("2026-01-02").to_pydatetime(),
+         "s": "Đăk Kôi"},
+        {"id": 4, "n": 5, "x": 2.0, "ok": False, "at": None, "s": ""}]
+    with engine.begin() as conn:
+        conn.execute(t.insert(), rows)
+    stmt = sa.text("SELECT * FROM t ORDER BY id")  # untyped: pandas infers per chunk
+    with engine.connect() as conn:
+        kinds = [c.dtypes.astype(str).tolist() for c in pd.read_sql(stmt, conn, chunksize=3)]
+        assert kinds[0] != kinds[1]  # the case this test is about
+        monkeypatch.setattr(snapshots, "CHUNK_ROWS", 3)
+        chunked = snapshots._read(conn, stmt, t)
+        monkeypatch.setattr(snapshots, "CHUNK_ROWS", 10**9)
+        whole = snapshots._read(conn, stmt, t)
+    pd.testing.assert_frame_equal(chunked, whole)

@@ -83,3 +83,33 @@ def test_small_steps_stay_in_process():
     jobs = [_Job("a", 10), _Job("b", 20)]
     assert run_jobs(jobs, _Recorder, (seen,)) == 1
     assert seen == ["a", "b"]
+
+
+def _pid_after_sum(a: int, b: int) -> tuple[int, int]:
+    return a + b, os.getpid()
+
+
+def _refuse(name: str) -> None:
+    raise ValueError(f"no such file: {name}")
+
+
+def _die() -> None:
+    os._exit(3)  # a worker killed mid-job (e.g. out of memory) sends nothing
+
+
+def test_a_detached_job_answers_from_its_own_process_and_ends():
+    from konray_review.outputs.parallel import detached
+
+    total, pid = detached(_pid_after_sum, 2, 3)()
+    assert total == 5 and pid != os.getpid()
+    with pytest.raises(ProcessLookupError):  # it has ended and been reaped, not idling
+        os.kill(pid, 0)
+
+
+def test_a_detached_job_raises_what_it_raised_and_a_dead_one_says_so():
+    from konray_review.outputs.parallel import detached
+
+    with pytest.raises(ValueError, match=r"no such file: lists\.xlsx"):
+        detached(_refuse, "lists.xlsx")()
+    with pytest.raises(RuntimeError, match=r"without an answer.*exit code 3"):
+        detached(_die)()
