@@ -76,9 +76,11 @@ def snapshot_meanwhile(store: Store, run_id: str, year: int, *,
     The body is the rest of the run after the store stage. When it raises, the snapshot is
     not made, or is removed once made, and the error goes on unchanged.
     """
-    from konray_review.outputs.parallel import detached
+    from konray_review.outputs.parallel import default_workers, detached
 
-    url = shareable_url(store.engine) if background else None
+    # one core, or a daemonic process (a Dask worker) that may not start one: in-process
+    parallel = background and default_workers() > 1
+    url = shareable_url(store.engine) if parallel else None
     if url is None:
         yield
         error = publish_here(store.engine, run_id, year)

@@ -19,9 +19,13 @@ from tests.flows.conftest import YEAR, review_once
 
 
 @pytest.fixture
-def reviewed(tmp_path: Path):
-    """A store holding one finished run, its snapshot removed again (to be made anew)."""
+def reviewed(tmp_path: Path, monkeypatch):
+    """A store holding one finished run, its snapshot removed again (to be made anew); two
+    cores as far as the snapshot can tell (it works in-process on one)."""
+    from konray_review.outputs import parallel
+
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    monkeypatch.setattr(parallel, "default_workers", lambda: 2)
     outcome = review_once(store, tmp_path / "out")
     before = snapshots.load(store.engine, outcome.run_id)
     assert before is not None
@@ -140,3 +144,15 @@ def test_chunks_whose_columns_read_as_other_dtypes_are_typed_alike(monkeypatch) 
         monkeypatch.setattr(snapshots, "CHUNK_ROWS", 10**9)
         whole = snapshots._read(conn, stmt, t)
     pd.testing.assert_frame_equal(chunked, whole)
+
+
+def test_where_no_process_may_start_the_snapshot_is_made_here(reviewed, monkeypatch) -> None:
+    from konray_review.outputs import parallel
+
+    store, run_id, _ = reviewed
+    monkeypatch.setattr(parallel, "default_workers", lambda: 1)  # one core, or a daemonic
+    # process (``default_workers`` is 1 where this process may not start one)
+    with snapshot_meanwhile(store, run_id, YEAR, background=True):
+        # nothing runs meanwhile: a worker makes it in about a second here
+        assert _wait_for(store.engine, run_id, seconds=8) is None
+    assert snapshots.load(store.engine, run_id) is not None
