@@ -20,8 +20,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol, TypeVar
 
@@ -154,19 +154,24 @@ def background(fn: Callable[..., R], *args: Any, run: bool = True,
     Why: a step that is one long single-threaded render (the district report's PDF) can
     overlap with a step that already uses every core (the lists), so the cores never wait
     for it at the end. With ``run=False`` (a small run: a worker costs more than it
-    saves) ``fn`` runs in this process when the result is asked for.
+    saves) ``fn`` runs in this process when the result is asked for. Leaving the block
+    waits for the worker, also when the caller failed before asking.
     """
     if not (run and _may_start_processes()):
         yield lambda: fn(*args, **kwargs)
         return
-    with ProcessPoolExecutor(1, mp_context=_context()) as pool:
-        future: Future[R] = pool.submit(fn, *args, **kwargs)
-        yield future.result
-
-
-def _answer(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    wait = detached(fn, *args, **kwargs)
     try:
-        result: tuple[bool, Any] = (True, fn(*args))
+        yield wait
+    finally:
+        with suppress(Exception):  # the caller's own error, if any, is the one raised
+            wait()
+
+
+def _answer(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...],
+            kwargs: dict[str, Any]) -> None:
+    try:
+        result: tuple[bool, Any] = (True, fn(*args, **kwargs))
     except BaseException as exc:  # the caller raises it
         result = (False, exc)
     try:
@@ -175,33 +180,37 @@ def _answer(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         conn.close()
 
 
-def detached(fn: Callable[..., R], *args: Any) -> Callable[[], R]:
-    """``fn(*args)`` in a process of its own, started now; returns a function that waits
-    for the result (and raises what ``fn`` raised).
+def detached(fn: Callable[..., R], *args: Any, **kwargs: Any) -> Callable[[], R]:
+    """``fn(*args, **kwargs)`` in a process of its own, started now; returns a function
+    that waits for the result (and raises what ``fn`` raised; asking again gives the same).
 
-    Why not ``background``: a pool's worker lives until the pool is shut down, holding the
-    memory its job used (Python rarely gives it back); this process exits as soon as its
-    job is done, so a job that finishes early (the run's portal snapshot, while the lists
-    are still written) frees its memory while the caller goes on.
+    Why a process per job and not a pool's worker: a worker lives until the pool is shut
+    down, holding the memory its job used (Python rarely gives it back); this process exits
+    as soon as its job is done, so a job that finishes early (the run's portal snapshot,
+    while the lists are still written) frees its memory while the caller goes on.
     """
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     # every concrete context has Process; typeshed's BaseContext does not declare it
-    proc = ctx.Process(target=_answer, args=(send, fn, args),  # type: ignore[attr-defined]
+    proc = ctx.Process(target=_answer, args=(send, fn, args, kwargs),  # type: ignore[attr-defined]
                        daemon=True)
     proc.start()
     send.close()
+    outcome: list[tuple[bool, Any]] = []
 
     def wait() -> R:
-        try:
-            ok, value = receive.recv()
-        except EOFError:
+        if not outcome:
+            try:
+                outcome.append(receive.recv())
+            except EOFError:
+                proc.join()
+                outcome.append((False, RuntimeError(
+                    f"the worker process ended without an answer (exit code "
+                    f"{proc.exitcode})")))
+            finally:
+                receive.close()
             proc.join()
-            raise RuntimeError(f"the worker process ended without an answer (exit code "
-                               f"{proc.exitcode})") from None
-        finally:
-            receive.close()
-        proc.join()
+        ok, value = outcome[0]
         if not ok:
             raise value
         return value

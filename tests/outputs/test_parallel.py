@@ -113,3 +113,16 @@ def test_a_detached_job_raises_what_it_raised_and_a_dead_one_says_so():
         detached(_refuse, "lists.xlsx")()
     with pytest.raises(RuntimeError, match=r"without an answer.*exit code 3"):
         detached(_die)()
+
+
+def test_background_work_answers_raises_and_is_waited_for_when_the_caller_fails():
+    from konray_review.outputs.parallel import background
+
+    with background(_pid_after_sum, 2, b=3) as result:
+        total, pid = result()
+        assert (total, result()[0]) == (5, 5) and pid != os.getpid()  # asked twice, same
+    with pytest.raises(ValueError, match=r"no such file: a\.pdf"), \
+            background(_refuse, "a.pdf") as result:
+        result()
+    with pytest.raises(KeyError), background(_pid_after_sum, 1, 1) as result:
+        raise KeyError("the caller's own error wins")  # the worker is still waited for
