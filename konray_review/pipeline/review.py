@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,11 +28,11 @@ if TYPE_CHECKING:
 import pandas as pd
 
 from konray_review.decisions.recognised import recognised_history
+from konray_review.memory import release_memory
 from konray_review.pipeline import runlog, stages
 from konray_review.pipeline.accounting import Accounting, account
 from konray_review.pipeline.portal_snapshot import snapshot_meanwhile
 from konray_review.pipeline.publish import Published, publish, run_dir
-from konray_review.pipeline.quarantine import Checked
 from konray_review.pipeline.summary import commune_summary, log_accounting
 from konray_review.profile import Profile, load_profile
 from konray_review.store import CommitStats, Store
@@ -78,6 +78,7 @@ def _timed(timings: dict[str, float], name: str, progress: Progress | None,
         progress(name)
     start = time.perf_counter()
     yield
+    release_memory()  # what the stage dropped, returned before the next one's peak
     timings[name] = round(time.perf_counter() - start, 3)
     runlog.log.info("bước %s xong: %.1f s (stage done)", name, timings[name])
 
@@ -153,6 +154,22 @@ def _direct(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
     return fn(*args, **kwargs)
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """What the stages after ``store`` need of the run's first four. The pulled and checked
+    tables and the classification are not in it: publishing reads the year back from the
+    store, so holding them would only add their memory to publishing's peak (about 300 MiB
+    at 100,000 households)."""
+
+    received: pd.DataFrame  # the submissions as pulled (quarantine lists, write-back)
+    quarantine: pd.DataFrame
+    docs_path: str | None
+    counts: tuple[int, int, int]  # received, accepted, quarantined
+    stats: CommitStats
+    accounting: Accounting
+    large: bool
+
+
 def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
          validator: stages.Validator | None, progress: Progress | None,
          run_info: dict[str, Any], do_write_back: bool, call: Runner,
@@ -160,6 +177,32 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
          mark: Callable[[str], None] | None = None) -> ReviewOutcome:
     t: dict[str, float] = {}
     run_id = run_info["run_id"]
+    done = _pull_to_store(source, year, store, out_dir, profile, validator, progress,
+                          run_id, call, t, mark)
+    release_memory()  # the tables of the stages above are gone now
+    with snapshot_meanwhile(store, run_id, year, background=done.large):
+        with _timed(t, "publish", progress, mark):
+            info = {**run_info, **_report_lines(done.accounting, done.counts, store, year)}
+            published = call("publish", publish, store, year=year, out_dir=out_dir,
+                             profile=profile, run_info=info, received=done.received,
+                             docs_path=done.docs_path)
+        with _timed(t, "write_back", progress, mark), _retries(store, run_id, "write_back",
+                                                               source):
+            wb = (call("write_back", stages.write_back, source, done.quarantine,
+                       done.received, store=store, run_id=run_id,
+                       approve_accepted=approve_accepted)
+                  if do_write_back else {"flagged": 0, "skipped": "disabled"})
+        summary = commune_summary(done.received, done.quarantine,
+                                  store.read_classification(year), profile, year)
+    return ReviewOutcome(run_id, year, out_dir, *done.counts, done.stats, summary, wb, t,
+                         published, accounting=done.accounting)
+
+
+def _pull_to_store(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
+                   validator: stages.Validator | None, progress: Progress | None,
+                   run_id: str, call: Runner, t: dict[str, float],
+                   mark: Callable[[str], None] | None) -> _Stored:
+    """Pull, validate, classify and store; returns only what the later stages use."""
     from konray_review.quality import gx_process
 
     if validator is None:  # the default checks (GX): imported on the idle core meanwhile
@@ -185,32 +228,19 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
         stats = call("store", stages.store_batch, store, run_id, year, checked, result,
                      source.key)
         store.save_accounting(run_id, accounting.files, accounting.findings)
-    with snapshot_meanwhile(store, run_id, year, background=large):
-        with _timed(t, "publish", progress, mark):
-            info = {**run_info, **_report_lines(accounting, checked, store, year)}
-            published = call("publish", publish, store, year=year, out_dir=out_dir,
-                             profile=profile, run_info=info, received=batch.households,
-                             docs_path=checked.docs_path)
-        with _timed(t, "write_back", progress, mark), _retries(store, run_id, "write_back",
-                                                               source):
-            wb = (call("write_back", stages.write_back, source, checked.quarantine,
-                       batch.households, store=store, run_id=run_id,
-                       approve_accepted=approve_accepted)
-                  if do_write_back else {"flagged": 0, "skipped": "disabled"})
-        summary = commune_summary(batch.households, checked.quarantine,
-                                  store.read_classification(year), profile, year)
-    out = _outcome(run_id, year, out_dir, checked, stats, summary, wb, t, published)
-    return replace(out, accounting=accounting)
+    return _Stored(batch.households, checked.quarantine, checked.docs_path,
+                   (checked.received, checked.accepted, checked.quarantined), stats,
+                   accounting, large)
 
 
-def _report_lines(acc: Accounting, checked: Checked, store: Store, year: int
+def _report_lines(acc: Accounting, counts: tuple[int, int, int], store: Store, year: int
                   ) -> dict[str, str]:
     """The accounting line (and, for a year with nothing classified, why) for the report's
-    "run" section."""
+    "run" section; ``counts``: received, accepted, quarantined."""
     lines = {"accounting": acc.line_vi()}
-    if checked.accepted == 0 and store.read_classification(year).empty:
+    if counts[1] == 0 and store.read_classification(year).empty:
         lines["note"] = (f"Chưa có hộ nào được phân loại cho năm {year}: "
-                         f"{checked.quarantined} phiếu đang bị cách ly (xem danh sách cách ly)"
+                         f"{counts[2]} phiếu đang bị cách ly (xem danh sách cách ly)"
                          + (f", {len(acc.refusals)} tệp/dòng bị từ chối" if len(acc.refusals)
                             else "") + ".")
     return lines
@@ -224,10 +254,3 @@ def _retries(store: Store, run_id: str, stage: str, source: Any) -> Any:
     http = getattr(getattr(source, "config", None), "http", None)
     return retry_scope(stage, getattr(http, "stage_budget", None),
                        RunLog(store).retry_recorder(run_id))
-
-
-def _outcome(run_id: str, year: int, out_dir: Path, checked: Checked, stats: CommitStats,
-             summary: pd.DataFrame, wb: dict[str, Any], timings: dict[str, float],
-             published: Published) -> ReviewOutcome:
-    return ReviewOutcome(run_id, year, out_dir, checked.received, checked.accepted,
-                         checked.quarantined, stats, summary, wb, timings, published)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
+from konray_review.memory import release_memory
 from konray_review.sources.base import Batch, Pullable
 from konray_review.sources.problems import finding, findings_frame
 from konray_review.sources.state import KEY_COLUMN, StateStore, older_than_stored
@@ -59,6 +60,7 @@ def pull_into(source: Pullable, store: StateStore, *, since: datetime | None = N
     mark = since if since is not None else (None if full else store.get_watermark(source.key))
     start = mark - overlap if mark is not None else None
     batch = source.pull(start)
+    release_memory()  # the parse's records are gone; the commit's peak need not sit on them
     old_hh, old_mem = store.load(source.key)
     if batch.full_snapshot:
         batch = _mark_missing_deleted(batch, old_hh, old_mem)

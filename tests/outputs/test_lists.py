@@ -265,3 +265,15 @@ def test_neutralise_formulas_leaves_numbers_and_safe_text():
     assert out["n"].tolist() == [-1, 2]
     assert out["t"].tolist() == ["a-b", "'=1"]
     assert out["s"].iloc[0] == "'@x" and pd.isna(out["s"].iloc[1])
+    assert df["t"].tolist() == ["a-b", "=1"] and df["s"].iloc[0] == "@x"  # input as it was
+
+
+def test_formula_fixes_are_only_the_changed_columns():
+    # the list workers get the frame and these instead of a neutralised copy of the frame
+    from konray_review.outputs.lists import formula_fixes, neutralise_formulas
+
+    df = pd.DataFrame({"n": [-1, 2], "plain": ["a", "b"], "t": ["x", "+1"]})
+    fixes = formula_fixes(df)
+    assert list(fixes) == ["t"] and fixes["t"].tolist() == ["x", "'+1"]
+    pd.testing.assert_frame_equal(df.assign(**fixes), neutralise_formulas(df))
+    assert formula_fixes(df[["n", "plain"]]) == {}
