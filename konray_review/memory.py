@@ -5,9 +5,9 @@ library's ``malloc``. glibc's ``free`` returns pages to the system only from the
 heap, so after a stage that made and dropped millions of records (the pull's JSON, the
 store's rows) the process keeps that memory as free heap, and the next stage's peak sits on
 top of it. Measured on 100,000 households (docs/benchmarks.md): 1,408 MiB resident after
-the pull, 643 MiB after ``malloc_trim(0)``, with the same objects alive. Dask's workers make
-the same call for the same reason (``distributed``'s documentation, "Memory not released
-back to the OS").
+the pull, 643 MiB after ``malloc_trim(0)``, with the same objects alive. Dask's
+documentation recommends the same call on its workers for the same reason (``distributed``,
+"Worker memory management", "Memory not released back to the OS").
 
 ``malloc_trim`` is a glibc call (Linux); elsewhere (macOS, Windows, musl) there is no such
 call and ``release_memory`` does nothing.

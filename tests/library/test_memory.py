@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-import pytest
-
 from konray_review import memory
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -18,8 +16,10 @@ def _rss() -> int:
         return int(f.read().split()[1]) * PAGE
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc_trim: Linux")
 def test_freed_heap_is_returned_only_when_released():
+    if not sys.platform.startswith("linux"):  # no glibc, no call: nothing is claimed
+        assert memory.release_memory() is False
+        return
     # 300,000 objects of 1,000 bytes: above CPython's small-object limit, so each is a
     # malloc chunk (as the pull's JSON texts and the store's rows are); one object made
     # after them stays alive, so free() cannot simply shrink the heap's top
