@@ -25,6 +25,7 @@ import pandas as pd
 from konray_review.outputs import csvfile, files, list_pdf, spreadsheet
 from konray_review.outputs.manifest import Format, ListType, ManifestEntry
 from konray_review.outputs.parallel import run_jobs
+from konray_review.outputs.shared_frame import SharedFrame, local, sharing
 from konray_review.outputs.sheet import Col, Heading, text_metrics, write_sheet
 from konray_review.outputs.texts import UNIT_KIND, t
 from konray_review.profile import Profile, slugify
@@ -480,9 +481,11 @@ class ListWriter:
     text metrics, so a job carries only row positions.
     """
 
-    def __init__(self, frame: pd.DataFrame, fixes: dict[str, pd.Series],
-                 metrics: pd.DataFrame, out: Path, stamp: Any, lang: str) -> None:
-        self.frame, self.metrics = frame, metrics
+    def __init__(self, frame: pd.DataFrame | SharedFrame, fixes: dict[str, pd.Series],
+                 metrics: pd.DataFrame | SharedFrame, out: Path, stamp: Any,
+                 lang: str) -> None:
+        frame = local(frame)  # a worker gets frames (unpickled), this process SharedFrames
+        self.frame, self.metrics = frame, local(metrics)
         self.out, self.stamp, self.lang = out, stamp, lang
         # the posted lists read a dozen of the frame's ~35 columns: slice only those per file
         self.posted = frame[[k for k in _posted_keys(lang) if k in frame.columns]]
@@ -562,8 +565,9 @@ def write_lists(
     jobs, entries = plan_lists(frame, standard=standard, profile=profile, lang=lang,
                                run_info=run_info, levels=levels, list_types=list_types,
                                formats=formats, full_ids=full_ids)
-    run_jobs(jobs, ListWriter, (frame, fixes, metrics, Path(out_dir),
-                                files.run_stamp(run_info), lang), workers=workers)
+    with sharing() as share:  # workers map the two frames from one file each
+        run_jobs(jobs, ListWriter, (share(frame), fixes, share(metrics), Path(out_dir),
+                                    files.run_stamp(run_info), lang), workers=workers)
     return entries
 
 
