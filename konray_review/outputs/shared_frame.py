@@ -55,9 +55,10 @@ class SharedFrame:
 def _write(frame: pd.DataFrame, folder: Path) -> tuple[Any, ...]:
     import pyarrow as pa
 
-    if not frame.columns.is_unique:  # cannot be put back together by name: all pickled
+    arrow = ([c for c in frame.columns if isinstance(c, str) and _through_arrow(frame[c])]
+             if frame.columns.is_unique else [])  # repeated names: not put back by name
+    if not arrow:  # nothing for the file: all pickled
         return None, [], frame, frame.index
-    arrow = [c for c in frame.columns if isinstance(c, str) and _through_arrow(frame[c])]
     path = folder / f"{uuid.uuid4().hex}.arrow"
     table = pa.Table.from_pandas(frame[arrow], preserve_index=False)
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:

@@ -52,11 +52,14 @@ def test_in_this_process_the_frame_is_the_same_object() -> None:
     assert local(frame) is frame
 
 
-def test_a_frame_with_repeated_column_names_travels_pickled() -> None:
-    frame = pd.DataFrame([[1, "a"], [2, "b"]], columns=["x", "x"])
+def test_frames_with_nothing_for_the_file_travel_pickled() -> None:
+    repeated = pd.DataFrame([[1, "a"], [2, "b"]], columns=["x", "x"])
+    objects = pd.DataFrame({"t": pd.Series(["a", None], dtype=object)})
+    empty = _frame().iloc[:0]
     with sharing() as share:
-        back = pickle.loads(pickle.dumps(share(frame)))
-    pd.testing.assert_frame_equal(back, frame)
+        for frame in (repeated, objects, empty):
+            back = pickle.loads(pickle.dumps(share(frame)))
+            pd.testing.assert_frame_equal(back, frame, check_exact=True)
 
 
 def _folders(shared: SharedFrame):
