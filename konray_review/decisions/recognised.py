@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from konray_review.decisions.records import with_dates
 from konray_review.decisions.workdays import review_id_for
+from konray_review.masks import isin
 from konray_review.schema import CATEGORIES
 from konray_review.store.schema import decision_events, decision_reviews
 
@@ -71,7 +72,7 @@ def annual_finished(store: Any, year: int, households: pd.DataFrame,
     with store.engine.connect() as conn:
         in_annual = pd.read_sql(stmt, conn)
     units = households[["household_id", "commune"]].drop_duplicates("household_id")
-    units = units.assign(decided=units["household_id"].isin(set(in_annual["household_id"])))
+    units = units.assign(decided=isin(units["household_id"], in_annual["household_id"]))
     out = (units.groupby("commune", sort=False, observed=True)
            .agg(households=("household_id", "size"), decided=("decided", "sum"))
            .reset_index())
@@ -194,7 +195,7 @@ def report_tables(store: Any, year: int, households: pd.DataFrame,
                                              "recognised_near_poor", "refused"]]}
     open_units = set(progress.loc[~progress["finished"], "commune"])
     open_hh = households[households["commune"].isin(open_units)]
-    open_res = prelim[prelim["household_id"].isin(set(open_hh["household_id"]))]
+    open_res = prelim[isin(prelim["household_id"], open_hh["household_id"])]
     if len(open_res):
         tables["preliminary_by_commune"] = aggregates.counts_by(open_hh, open_res, ["commune"])
     return tables

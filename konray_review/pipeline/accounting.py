@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from konray_review.masks import isin
 from konray_review.pipeline.quarantine import Checked, ReconciliationError
 
 OUTCOMES = ("accepted", "quarantined", "refused", "deleted", "other_year")
@@ -97,7 +98,7 @@ def account(pulled: Any, checked: Checked) -> Accounting:
     for name, members in (("accepted", accepted), ("quarantined", quarantined),
                           ("deleted", excluded.get("deleted", set())),
                           ("other_year", excluded.get("other_year", set()))):
-        outcome = outcome.where(outcome.notna() | ~ids.isin(members), name)
+        outcome = outcome.where(outcome.notna().to_numpy() | ~isin(ids, members), name)
     lost = delivery[outcome.isna()]
     if len(lost):
         raise ReconciliationError(

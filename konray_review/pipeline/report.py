@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from konray_review.masks import isin
 from konray_review.pipeline.publish import year_tables
 from konray_review.profile import Profile, load_profile
 from konray_review.store import Store
@@ -48,7 +49,7 @@ def as_of_tables(store: Store, year: int, as_of: date, timezone: str = "UTC"
     end = pd.Timestamp(datetime.combine(as_of, time.max), tz=timezone).tz_convert(UTC)
     keep = households["submitted_at"].isna() | (households["submitted_at"] <= end)
     households = households[keep].reset_index(drop=True)
-    result = result[result["household_id"].isin(set(households["household_id"]))]
+    result = result[isin(result["household_id"], households["household_id"])]
     return households, result.reset_index(drop=True)
 
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from konray_review.masks import isin
 from konray_review.pipeline.quarantine import Checked, merge_quarantine, problem_rows
 from konray_review.profile import Profile
 from konray_review.sources.base import Batch
 from konray_review.store import CommitStats, Store
-from konray_review.store.frames import isin
 
 SOURCE_KINDS = ("demo", "central", "kobo", "files")
 Validator = Callable[..., Any]
@@ -143,8 +143,8 @@ def in_scope(hh: pd.DataFrame, mem: pd.DataFrame, year: int, claimed: set[str]
     if hh.empty:
         return hh, mem
     years = pd.to_numeric(hh["review_year"], errors="coerce")
-    keep = (years == year).fillna(False) | ~hh["instance_id"].isin(claimed)
-    hh = hh[keep.to_numpy()].reset_index(drop=True)
+    keep = (years == year).fillna(False).to_numpy(bool) | ~isin(hh["instance_id"], claimed)
+    hh = hh[keep].reset_index(drop=True)
     return hh, mem[isin(mem["instance_id"], hh["instance_id"])].reset_index(drop=True)
 
 

@@ -98,23 +98,6 @@ def base_frame(table: str, frame: pd.DataFrame, columns: set[str], numeric: set[
     return pd.DataFrame(data), unreadable
 
 
-def isin(s: pd.Series, values: Any) -> np.ndarray:
-    """``s.isin(values)`` that stays fast on arrow-backed text (pandas 3 ``str``).
-
-    pandas' own path builds one Python scalar per value, which takes seconds for 10⁵ ids.
-    """
-    values = pd.unique(pd.Series(values, dtype=object).dropna())
-    pa_arr = getattr(s.array, "_pa_array", None)
-    if pa_arr is not None and pd.api.types.is_string_dtype(s.dtype) \
-            and all(isinstance(v, str) for v in values):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        out = pc.is_in(pa_arr, value_set=pa.array(list(values), type=pa_arr.type))
-        return out.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
-    return s.isin(values).to_numpy()
-
-
 def _blank_to_null(s: pd.Series) -> pd.Series:
     """Empty or whitespace-only text is blank."""
     s = s.reset_index(drop=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from konray_review.masks import isin
 from konray_review.quality.catalogue import Catalogue
-from konray_review.quality.prepare import isin
 
 QUARANTINE_COLUMNS = ["household_id", "instance_id", "enumerator", "commune", "village",
                       "rule_id", "table", "column", "member_nos", "severity", "message_vi",
@@ -31,8 +31,8 @@ def split(households: pd.DataFrame, members: pd.DataFrame, failures: pd.DataFram
     bad_hh = np.zeros(len(households), dtype=bool)
     bad_hh[errors.loc[errors["table"] == "households", "row"].to_numpy()] = True
     mem_err_rows = errors.loc[errors["table"] == "members", "row"].to_numpy()
-    bad_hh |= isin(hh_ids, mem_ids.iloc[mem_err_rows])
-    bad_mem = isin(mem_ids, hh_ids[bad_hh]).copy()
+    bad_hh |= isin(hh_ids, mem_ids.iloc[mem_err_rows], match_missing=False)
+    bad_mem = isin(mem_ids, hh_ids[bad_hh], match_missing=False)
     bad_mem[mem_err_rows] = True
     return {
         "bad_households": bad_hh,

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from konray_review.masks import isin
 from konray_review.profile import normalise_name
 from konray_review.quality.prepare import Prepared
-from konray_review.quality.prepare import isin as _isin
 
 RuleFn = Callable[[Prepared, str, str], np.ndarray]
 
@@ -137,7 +137,7 @@ def known_commune(p: Prepared, table: str, column: str) -> np.ndarray:
     profile = p.context["profile"]
     uniq = pd.unique(s.dropna())
     known = {u for u in uniq if profile.canonical_unit(str(u)) is not None}
-    return s.isna().to_numpy() | _isin(s, list(known))
+    return s.isna().to_numpy() | isin(s, known, match_missing=False)
 
 
 def known_village(p: Prepared, table: str, column: str) -> np.ndarray:
@@ -163,7 +163,7 @@ def known_province(p: Prepared, table: str, column: str) -> np.ndarray:
     want = normalise_name(p.context["profile"].province)
     uniq = pd.unique(s.dropna())
     known = {u for u in uniq if normalise_name(str(u)) == want}
-    return s.isna().to_numpy() | _isin(s, list(known))
+    return s.isna().to_numpy() | isin(s, known, match_missing=False)
 
 
 #: columns that describe a household's situation (ids, names, places and times excluded)
@@ -195,7 +195,7 @@ def enumerator_not_identical(p: Prepared, table: str, column: str) -> np.ndarray
     stats = fingerprint.groupby(enum.to_numpy()).agg(["nunique", "size"])
     minimum = _plausibility(p, "identical_min_households", 10)
     flagged = stats.index[(stats["nunique"] == 1) & (stats["size"] >= minimum)]
-    return ~_isin(enum, list(flagged))
+    return ~isin(enum, flagged, match_missing=False)
 
 
 # ------------------------------------------------------------------ members
@@ -270,7 +270,7 @@ def enumerator_not_all_undeprived(p: Prepared, table: str, column: str) -> np.nd
     stats = none.groupby(enum.to_numpy()).agg(["all", "size"])
     minimum = _plausibility(p, "no_deprivation_min_households", 30)
     flagged = stats.index[stats["all"] & (stats["size"] >= minimum)]
-    return ~_isin(enum, list(flagged))
+    return ~isin(enum, flagged, match_missing=False)
 
 
 RULES: dict[str, RuleFn] = {

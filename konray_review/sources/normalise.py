@@ -31,6 +31,7 @@ import pandas as pd
 
 from konray_review.forms.fields import EXTRA_HOUSEHOLD_COLUMNS, MEMBER_REPEAT, NOT_ASKED
 from konray_review.forms.relevance import CONDITIONAL, as_mask, household_asked, member_asked
+from konray_review.masks import isin
 from konray_review.profile import Profile
 from konray_review.schema import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column
 from konray_review.sources.fieldnames import apply_renames, unknown_fields
@@ -530,7 +531,7 @@ def _households(sub: pd.DataFrame, ids: pd.Series, members: pd.DataFrame, profil
         raw_col = _field(sub, HOUSEHOLD_FIELDS[col.name])
         hh[col.name], rule = type_values(raw_col, col)
         parts.append(problems_for(rule.notna(), ids, "households", col.name, raw_col, rule))
-    has_roster = ids.isin(set(_field(members, PARENT)))
+    has_roster = pd.Series(isin(ids, _field(members, PARENT)), index=ids.index)
     hh, skip_problems = fill_not_asked(hh, sub, "households", household_asked(hh), has_roster,
                                        ids)
     parts += [skip_problems, _income_unanswered(sub, hh, ids)]

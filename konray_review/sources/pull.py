@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
+from konray_review.masks import isin
 from konray_review.memory import release_memory
 from konray_review.sources.base import Batch, Pullable
 from konray_review.sources.problems import finding, findings_frame
@@ -72,8 +73,9 @@ def pull_into(source: Pullable, store: StateStore, *, since: datetime | None = N
     store.commit_batch(source.key, batch.households, batch.members, batch.watermark)
     return PullReport(
         key=source.key, since=start, watermark=batch.watermark,
-        received=int(ids.nunique()), new=int((~ids.isin(known)).sum()),
-        updated=int((ids.isin(known) & ~deleted & changed).sum()), deleted=int(deleted.sum()),
+        received=int(ids.nunique()), new=int((~isin(ids, known)).sum()),
+        updated=int((isin(ids, known) & ~deleted.to_numpy() & changed.to_numpy()).sum()),
+        deleted=int(deleted.sum()),
         members=len(batch.members), problems=batch.problems, older=older,
         findings=batch.findings if batch.findings is not None else findings_frame([]),
         delivery=delivery_of(batch),
@@ -133,14 +135,14 @@ def _mark_missing_deleted(batch: Batch, old_hh: pd.DataFrame, old_mem: pd.DataFr
     """On a full pull, stored submissions the server no longer has are marked deleted."""
     if old_hh.empty:
         return batch
-    gone = ~old_hh["instance_id"].isin(batch.households["instance_id"]) & ~old_hh[
-        "deleted"].fillna(False).astype(bool)
+    gone = ~isin(old_hh["instance_id"], batch.households["instance_id"]) & ~old_hh[
+        "deleted"].fillna(False).astype(bool).to_numpy()
     if not gone.any():
         return batch
     now = pd.Timestamp(datetime.now(UTC)).as_unit("us")
     marked = old_hh[gone].drop(columns=[KEY_COLUMN]).assign(deleted=True, deleted_at=now)
     marked["deleted"] = marked["deleted"].astype("boolean")
-    kept_members = old_mem[old_mem["instance_id"].isin(marked["instance_id"])].drop(
+    kept_members = old_mem[isin(old_mem["instance_id"], marked["instance_id"])].drop(
         columns=[KEY_COLUMN])
     hh = pd.concat([batch.households, marked], ignore_index=True)
     mem = pd.concat([batch.members, kept_members], ignore_index=True)
@@ -155,4 +157,4 @@ def live_tables(households: pd.DataFrame, members: pd.DataFrame) -> tuple[pd.Dat
     alive = ~households["deleted"].fillna(False).astype(bool)
     keep = set(households.loc[alive, "instance_id"])
     return (households[alive].reset_index(drop=True),
-            members[members["instance_id"].isin(keep)].reset_index(drop=True))
+            members[isin(members["instance_id"], keep)].reset_index(drop=True))

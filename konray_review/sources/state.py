@@ -27,6 +27,8 @@ from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
+from konray_review.masks import isin
+
 KEY_COLUMN = "source_key"
 
 
@@ -50,12 +52,13 @@ def merge_batch(old_hh: pd.DataFrame, old_mem: pd.DataFrame, key: str, household
     """
     households = dedupe_latest(households.assign(**{KEY_COLUMN: key}))
     members = members.assign(**{KEY_COLUMN: key})
-    members = members[members["instance_id"].isin(set(households["instance_id"]))]
+    members = members[isin(members["instance_id"], households["instance_id"])]
     if old_hh.empty:
         return households.reset_index(drop=True), members.reset_index(drop=True)
-    replaced = (old_hh[KEY_COLUMN] == key) & old_hh["instance_id"].isin(households["instance_id"])
-    mem_replaced = (old_mem[KEY_COLUMN] == key) & old_mem["instance_id"].isin(
-        households["instance_id"])
+    replaced = (old_hh[KEY_COLUMN] == key).to_numpy() & isin(old_hh["instance_id"],
+                                                              households["instance_id"])
+    mem_replaced = (old_mem[KEY_COLUMN] == key).to_numpy() & isin(old_mem["instance_id"],
+                                                                  households["instance_id"])
     hh = pd.concat([old_hh[~replaced], households], ignore_index=True)
     mem = pd.concat([old_mem[~mem_replaced], members], ignore_index=True)
     return hh, mem

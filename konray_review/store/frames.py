@@ -20,28 +20,6 @@ _KINDS: dict[type, str] = {
 }
 
 
-def isin(values: pd.Series | pd.Index, wanted: Iterable[object]) -> np.ndarray:
-    """``values.isin(wanted)`` as a NumPy mask, by Arrow's hash kernel for text.
-
-    Why: pandas' ``isin`` on Arrow-backed text builds one Arrow scalar per *wanted* value
-    in Python (about a second per 100,000 ids at 100,000-household runs); ``pc.is_in``
-    takes the whole set as one array."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    items = wanted if isinstance(wanted, (pd.Series, pd.Index, np.ndarray, list)) \
-        else list(wanted)
-    s = pd.Series(values) if isinstance(values, pd.Index) else values
-    if not pd.api.types.is_string_dtype(s.dtype) or len(s) == 0:
-        return np.asarray(s.isin(items), dtype=bool)
-    try:
-        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        want = pa.array(np.asarray(items, dtype=object), type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: the general path
-        return np.asarray(s.isin(items), dtype=bool)
-    return np.asarray(pc.is_in(arr, value_set=want).fill_null(False), dtype=bool)
-
-
 def kind_of(col: sa.Column) -> str:
     for typ, kind in _KINDS.items():
         if isinstance(col.type, typ):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from konray_review.masks import isin
 from konray_review.store import frames
 from konray_review.store import submissions as sub
 from konray_review.store.engine import WRITE_OPTION, make_engine
@@ -189,7 +190,7 @@ class Store:
 
         hh = dedupe_latest(households.assign(source_key=key)) if len(households) else households
         ids = hh["instance_id"].astype(str).tolist() if len(hh) else []
-        mem = (members[frames.isin(members["instance_id"].astype(str), ids)] if len(ids)
+        mem = (members[isin(members["instance_id"].astype(str), ids)] if len(ids)
                else members)
         hashes = sub.record_hashes(hh, mem) if ids else pd.Series(dtype="int64")
         with self._write() as conn, conn.begin():
@@ -206,12 +207,12 @@ class Store:
                     conn.execute(table.delete().where(table.c.source_key == key)
                                  .where(table.c.instance_id.in_(chunk)))
             if changed:
-                hh_new = hh[frames.isin(hh["instance_id"].astype(str), changed)]
-                mem_new = mem[frames.isin(mem["instance_id"].astype(str), changed)]
+                hh_new = hh[isin(hh["instance_id"].astype(str), changed)]
+                mem_new = mem[isin(mem["instance_id"].astype(str), changed)]
                 self._insert(conn, submissions, sub.submission_rows(key, hh_new, hashes))
                 self._insert(conn, submission_members, sub.member_rows(key, mem_new))
             probs = sub.problem_rows(key, problems)
-            self._insert(conn, submission_problems, probs[frames.isin(probs["instance_id"], ids)])
+            self._insert(conn, submission_problems, probs[isin(probs["instance_id"], ids)])
             self._put_watermark(conn, key, new_watermark)
 
     def load(self, key: str | None = None, review_year: int | None = None
@@ -269,7 +270,7 @@ class Store:
         stmt = stmt.where(households.c.source_key.is_(None) if source_key is None
                           else households.c.source_key == source_key)
         stored = pd.read_sql(stmt, conn)["household_id"]
-        gone = stored[~stored.isin(set(hh["household_id"]))].tolist()
+        gone = stored[~isin(stored, hh["household_id"])].tolist()
         for table in (classification, members, households):
             self._delete_ids(conn, table, year, "household_id", gone)
         return len(gone)
@@ -290,8 +291,8 @@ class Store:
         for table in (classification, members, households):
             self._delete_ids(conn, table, year, "household_id", changed)
         self._insert(conn, households, hh[~same].assign(row_hash=hashes[~same].tolist()))
-        self._insert(conn, members, mem[frames.isin(mem["household_id"], changed)])
-        self._insert(conn, classification, cls[frames.isin(cls["household_id"], changed)])
+        self._insert(conn, members, mem[isin(mem["household_id"], changed)])
+        self._insert(conn, classification, cls[isin(cls["household_id"], changed)])
         return changed
 
     def _replace_quarantine(self, conn: sa.Connection, year: int, q: pd.DataFrame,
@@ -303,9 +304,10 @@ class Store:
                              .where(quarantine.c.review_year == year), conn)
         instances = set(q["instance_id"].dropna()) | set(hh["instance_id"].dropna())
         no_instance_hh = set(q.loc[q["instance_id"].isna(), "household_id"].dropna())
-        in_scope = (stored["instance_id"].isin(instances)
-                    | stored["household_id"].isin(set(hh["household_id"]))
-                    | (stored["instance_id"].isna() & stored["household_id"].isin(no_instance_hh)))
+        in_scope = (isin(stored["instance_id"], instances)
+                    | isin(stored["household_id"], hh["household_id"])
+                    | (stored["instance_id"].isna().to_numpy()
+                       & isin(stored["household_id"], no_instance_hh)))
         if full:
             same_source = (stored["source_key"].isna() if source_key is None
                            else stored["source_key"] == source_key)
@@ -437,7 +439,7 @@ def _prepare_accepted(run_id: str, year: int, hh: pd.DataFrame, mem: pd.DataFram
         raise ValueError(f"households: household_id {dup!r} appears twice in one batch")
     h = frames.normalise(hh, households, review_year=year, run_id=run_id,
                          source_key=source_key)
-    m = frames.normalise(mem[frames.isin(mem["household_id"], hh["household_id"])], members,
+    m = frames.normalise(mem[isin(mem["household_id"], hh["household_id"])], members,
                          review_year=year)
     c = frames.normalise(cls, classification, review_year=year, run_id=run_id)
     content = [n for n in h.columns if n != "run_id"]

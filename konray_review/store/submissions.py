@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from konray_review.masks import isin
 from konray_review.store.schema import submission_members, submission_problems, submissions
 
 KEY = "source_key"
@@ -172,8 +173,7 @@ def stored_hashes(conn: sa.Connection, key: str, ids: Sequence[str]) -> pd.Serie
     stmt = (sa.select(submissions.c.instance_id, submissions.c.record_hash)
             .where(submissions.c.source_key == key))
     df = pd.read_sql(stmt, conn)
-    wanted = set(ids)
-    df = df[df["instance_id"].isin(wanted)]
+    df = df[isin(df["instance_id"], ids)]
     return pd.Series(df["record_hash"].to_numpy(), index=df["instance_id"].astype(str).to_numpy())
 
 
