@@ -8,12 +8,14 @@ commit to the store), validate (GX suites or the same rules in pandas), classify
 transaction), publish (lists, quarantine lists, district report), write-back (skipped by the
 demo source). Peak memory is the resident set size, sampled every 50 ms (so it includes what
 earlier stages still hold), summed over this process and the worker processes it starts
-(publishing writes files on every core). CPU seconds per stage are this process's (user +
-system, ``time.process_time``; not the workers'): on a machine shared with other jobs they
-vary far less than wall times. The store is a fresh SQLite file, unless ``--store`` names
-another database. ``--rerun`` runs the same review a second time on the same store (the
-idempotent re-run: nothing changed, nothing rewritten) and reports it too. Figures go to
-stdout as a Markdown table, with the load average at the start and the end.
+(publishing writes files on every core), and the proportional set size summed the same way
+every 250 ms (what the run really occupies: pages the workers share count once). CPU
+seconds per stage are this process's (user + system, ``time.process_time``; not the
+workers'): on a machine shared with other jobs they vary far less than wall times. The
+store is a fresh SQLite file, unless ``--store`` names another database. ``--rerun`` runs
+the same review a second time on the same store (the idempotent re-run: nothing changed,
+nothing rewritten) and reports it too. Figures go to stdout as a Markdown table, with the
+load average at the start and the end.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import resource
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -37,34 +40,55 @@ def _children(pid: int) -> list[int]:
         return []  # the process ended while we looked
 
 
-def _tree_rss() -> int:
-    """Resident bytes of this process and every process it started (the publish workers,
-    their fork server), from /proc (Linux)."""
+def _tree(read: Callable[[int], int]) -> int:
+    """``read(pid)`` summed over this process and every process it started (the publish
+    workers, their fork server), from /proc (Linux)."""
     total, todo = 0, [os.getpid()]
     while todo:
         pid = todo.pop()
         todo += _children(pid)
         try:
-            with open(f"/proc/{pid}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE
+            total += read(pid)
         except (OSError, ValueError):
             continue
     return total
 
 
+def _rss(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size: a page shared by n processes counts 1/n in each, so the sum
+    over the tree is the memory the run really occupies (the workers share the fork
+    server's imported modules, which an RSS sum counts once per worker)."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 class RssSampler:
-    """Peak resident memory per stage, of this process and its workers together."""
+    """Peak memory per stage, of this process and its workers together: the RSS sum every
+    50 ms, the PSS sum every 250 ms (reading it walks the page tables, so less often)."""
 
     def __init__(self) -> None:
         self.stage = "setup"
         self.peaks: dict[str, int] = {}
+        self.pss_peaks: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _loop(self) -> None:
+        tick = 0
         while not self._stop.is_set():
-            rss = _tree_rss()
-            self.peaks[self.stage] = max(self.peaks.get(self.stage, 0), rss)
+            stage = self.stage
+            self.peaks[stage] = max(self.peaks.get(stage, 0), _tree(_rss))
+            if tick % 5 == 0:
+                self.pss_peaks[stage] = max(self.pss_peaks.get(stage, 0), _tree(_pss))
+            tick += 1
             time.sleep(0.05)
 
     def __enter__(self) -> RssSampler:
@@ -102,6 +126,10 @@ def main() -> None:
           f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}; {os.cpu_count()} cores")
 
 
+def _mib(n: int | None) -> str:
+    return "–" if n is None else f"{n / 2**20:.0f}"  # a stage shorter than one PSS sample
+
+
 def _one(source, store, tmp: Path, profile, args: argparse.Namespace, label: str) -> None:
     from konray_review.pipeline import run_review
 
@@ -123,18 +151,24 @@ def _one(source, store, tmp: Path, profile, args: argparse.Namespace, label: str
           f"checks={args.checks}; store={store.url}\n")
     stages = list(outcome.timings)
     ends = [*(cpu[s] for s in stages[1:]), cpu_end]
-    print("| stage | seconds | CPU s | peak RSS (MiB) |\n|---|---:|---:|---:|")
+    print("| stage | seconds | CPU s | peak RSS (MiB) | peak PSS (MiB) |\n"
+          "|---|---:|---:|---:|---:|")
     for stage, end in zip(stages, ends, strict=True):
         print(f"| {stage} | {outcome.timings[stage]:.1f} | {end - cpu[stage]:.1f} | "
-              f"{rss.peaks.get(stage, 0) / 2**20:.0f} |")
+              f"{rss.peaks.get(stage, 0) / 2**20:.0f} | "
+              f"{_mib(rss.pss_peaks.get(stage))} |")
     mine = [s for s in stages if s not in ("validate", "publish")]
     print(f"| pull+classify+store+write_back | {sum(outcome.timings[s] for s in mine):.1f} | "
-          f"{sum(e - cpu[s] for s, e in zip(stages, ends, strict=True) if s in mine):.1f} | |")
+          f"{sum(e - cpu[s] for s, e in zip(stages, ends, strict=True) if s in mine):.1f} | | |")
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                *rss.peaks.values()) / 2**20
-    print(f"| **total** | **{total:.1f}** | **{cpu_end - cpu0:.1f}** | **{peak:.0f}** |")
+    pss = max(rss.pss_peaks.values(), default=0) / 2**20
+    print(f"| **total** | **{total:.1f}** | **{cpu_end - cpu0:.1f}** | **{peak:.0f}** | "
+          f"**{pss:.0f}** |")
     print("\nCPU s: this process only (the publish workers' CPU is not in it); peak RSS: "
-          "this process and its workers together, sampled every 50 ms.")
+          "this process and its workers together, sampled every 50 ms (a page the workers "
+          "share counts once per process); peak PSS: the same processes' proportional "
+          "share (shared pages counted once in all), every 250 ms.")
     print(f"\nOutputs: {outcome.out_dir}")
 
 

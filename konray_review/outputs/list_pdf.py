@@ -127,6 +127,10 @@ def point_widths(frame: pd.DataFrame, keys: Sequence[str], font: str = FONT,
     return pd.DataFrame(out, index=frame.index)
 
 
+#: texts measured at once: ~20 characters each, so the arrays stay a few MiB
+_WIDTH_CHUNK = 50_000
+
+
 def text_widths(texts: np.ndarray, font: str = FONT, size: float = BODY_PT) -> np.ndarray:
     """``pdfmetrics.stringWidth`` of many texts at once, bit for bit.
 
@@ -138,15 +142,19 @@ def text_widths(texts: np.ndarray, font: str = FONT, size: float = BODY_PT) -> n
     1000), so every partial sum is exact and the order of the additions cannot change a
     bit; a test compares the two on real and odd texts.
     """
-    if len(texts) == 0:
-        return np.zeros(0)
     table, default = _width_table(font)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    widths = np.where(points < len(table), table[np.minimum(points, len(table) - 1)], default)
-    ends = np.cumsum(lengths)
-    sums = np.concatenate(([0.0], np.cumsum(widths)))
-    return (sums[ends] - sums[ends - lengths]) * 0.001 * size  # ReportLab's order
+    out = np.empty(len(texts))
+    for start in range(0, len(texts), _WIDTH_CHUNK):  # bounded temporaries on big runs
+        part = texts[start:start + _WIDTH_CHUNK]
+        lengths = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
+        points = np.frombuffer("".join(part).encode("utf-32-le", "surrogatepass"),
+                               dtype="<u4")
+        widths = table[np.minimum(points, len(table) - 1)]
+        widths[points >= len(table)] = default
+        ends = np.cumsum(lengths)
+        sums = np.concatenate(([0.0], np.cumsum(widths)))
+        out[start:start + len(part)] = sums[ends] - sums[ends - lengths]
+    return out * 0.001 * size  # ReportLab's order of the two products
 
 
 @lru_cache(maxsize=4)

@@ -30,6 +30,13 @@ def test_widths_equal_reportlab_bit_for_bit(font: str, size: float) -> None:
     assert list_pdf.text_widths(TEXTS, font, size).tolist() == expected
 
 
+def test_measured_in_chunks_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = list_pdf.text_widths(TEXTS)
+    monkeypatch.setattr(list_pdf, "_WIDTH_CHUNK", 4)  # chunk edges inside the texts
+    assert list_pdf.text_widths(TEXTS).tolist() == whole.tolist()
+    assert list_pdf.text_widths(TEXTS[:0]).tolist() == []
+
+
 def test_random_vietnamese_texts_equal_reportlab() -> None:
     rng = np.random.default_rng(7)
     letters = list("aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậếềểễệốồổỗộớờởỡợứừửữự ,.-0123")
