@@ -47,6 +47,7 @@ from reportlab.platypus import (
 )
 
 from konray_review.outputs import files
+from konray_review.outputs.pdf_text import split_lines, text_widths
 from konray_review.outputs.sheet import Col, Heading, fit_widths
 from konray_review.outputs.texts import t
 
@@ -127,53 +128,15 @@ def point_widths(frame: pd.DataFrame, keys: Sequence[str], font: str = FONT,
     return pd.DataFrame(out, index=frame.index)
 
 
-#: texts measured at once: ~20 characters each, so the arrays stay a few MiB
-_WIDTH_CHUNK = 50_000
-
-
-def text_widths(texts: np.ndarray, font: str = FONT, size: float = BODY_PT) -> np.ndarray:
-    """``pdfmetrics.stringWidth`` of many texts at once, bit for bit.
-
-    ReportLab sums the font's advance width of each character (a missing glyph counts the
-    font's default width) and scales the sum by 0.001, then by the size (the order
-    matters to the last bit). Here the characters of all texts
-    are one array of code points, looked up in the font's width table and summed per text
-    by a cumulative sum. The widths are multiples of 1/256 (font units of 1/2048 em, times
-    1000), so every partial sum is exact and the order of the additions cannot change a
-    bit; a test compares the two on real and odd texts.
-    """
-    table, default = _width_table(font)
-    out = np.empty(len(texts))
-    for start in range(0, len(texts), _WIDTH_CHUNK):  # bounded temporaries on big runs
-        part = texts[start:start + _WIDTH_CHUNK]
-        lengths = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
-        points = np.frombuffer("".join(part).encode("utf-32-le", "surrogatepass"),
-                               dtype="<u4")
-        widths = table[np.minimum(points, len(table) - 1)]
-        widths[points >= len(table)] = default
-        ends = np.cumsum(lengths)
-        sums = np.concatenate(([0.0], np.cumsum(widths)))
-        out[start:start + len(part)] = sums[ends] - sums[ends - lengths]
-    return out * 0.001 * size  # ReportLab's order of the two products
-
-
-@lru_cache(maxsize=4)
-def _width_table(font: str) -> tuple[np.ndarray, float]:
-    """The font's advance widths by code point (its default where it has no glyph)."""
-    face = pdfmetrics.getFont(font).face
-    table = np.full(max(face.charWidths, default=0) + 1, float(face.defaultWidth))
-    table[list(face.charWidths)] = list(face.charWidths.values())
-    return table, float(face.defaultWidth)
-
-
 def wrap_column(values: pd.Series, width_pt: float, drawn: pd.Series | None = None,
                 font: str = FONT, size: float = BODY_PT) -> tuple[list[str], np.ndarray]:
     """Cell texts, a value wider than ``width_pt`` broken into lines (``\\n``) at spaces,
     and each cell's line count.
 
     ``drawn`` are the values' widths (``point_widths``); only the too-wide ones are split,
-    each distinct one once. ``simpleSplit`` also breaks a single word wider than the
-    column, so nothing is ever drawn past the cell edge.
+    each distinct one once, as ReportLab's ``simpleSplit`` would (``pdf_text.split_lines``).
+    A single word wider than the column is not broken; ``sheet.fit_widths`` makes every
+    column at least as wide as its longest word.
     """
     lines = np.ones(len(values), dtype=int)
     if pd.api.types.is_integer_dtype(values):
@@ -188,9 +151,9 @@ def wrap_column(values: pd.Series, width_pt: float, drawn: pd.Series | None = No
     wide = np.flatnonzero(np.asarray(drawn, dtype=float) > width_pt)
     if len(wide):
         codes, uniq = pd.factorize(arr[wide])  # each distinct too-wide text split once
-        split = np.array(["\n".join(simpleSplit(str(v), font, size, width_pt))
-                          for v in uniq], dtype=object)
-        counts = np.fromiter((v.count("\n") + 1 for v in split), dtype=int, count=len(split))
+        texts, counts = split_lines(pd.Series(uniq, dtype=object).astype(str)
+                                    .to_numpy(dtype=object), width_pt, font, size)
+        split = np.asarray(texts, dtype=object)
         arr = arr.copy()
         arr[wide] = split[codes]
         lines[wide] = counts[codes]
