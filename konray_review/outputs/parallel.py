@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from multiprocessing.context import BaseContext
@@ -140,6 +140,39 @@ def run_jobs(jobs: Sequence[J], factory: Callable[..., Callable[[J], None]],
             pool.shutdown(cancel_futures=True)  # the run has failed: write nothing more
             raise
     return workers
+
+
+def stream_jobs(jobs: Iterable[J], factory: Callable[..., Callable[[J], None]],
+                args: tuple[Any, ...], *, workers: int) -> list[J]:
+    """Write every job the iterable yields, handing each to a worker as soon as it is made;
+    returns the jobs written, in the iterable's order.
+
+    Why: where making a job takes time of its own (a decision document is filled from the
+    store before it is laid out), ``run_jobs`` would make them all first while the workers
+    wait; here the pool starts at once and lays out the first document while the caller
+    fills the next. Jobs go out in the iterable's order, so it should yield the longest
+    first. An exception while making a job cancels what has not started and is raised.
+    """
+    made: list[J] = []
+    if workers <= 1 or not _may_start_processes():
+        write = factory(*args)
+        for job in jobs:
+            _write(write, job)
+            made.append(job)
+        return made
+    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init,
+                             initargs=(factory, args)) as pool:
+        try:
+            futures = []
+            for job in jobs:
+                futures.append(pool.submit(_run, job))
+                made.append(job)
+            for future in futures:
+                future.result()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the run has failed: write nothing more
+            raise
+    return made
 
 
 R = TypeVar("R")

@@ -12,7 +12,7 @@ import os
 import pytest
 
 from konray_review.outputs import write_lists
-from konray_review.outputs.parallel import run_jobs
+from konray_review.outputs.parallel import run_jobs, stream_jobs
 from tests.outputs.conftest import RUN_INFO
 
 
@@ -83,6 +83,46 @@ def test_small_steps_stay_in_process():
     jobs = [_Job("a", 10), _Job("b", 20)]
     assert run_jobs(jobs, _Recorder, (seen,)) == 1
     assert seen == ["a", "b"]
+
+
+def _after_written(out, first: _Job, rest: list[_Job]):
+    """Yields ``first``, then waits (up to a minute) until a worker has written it before
+    making the others: only a pool already at work lets this generator go on."""
+    import time
+
+    yield first
+    deadline = time.monotonic() + 60
+    while not (out / first.rel).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{first.rel} was not written while the jobs were being made")
+        time.sleep(0.01)
+    yield from rest
+
+
+def test_streamed_jobs_are_written_while_the_next_ones_are_made(tmp_path):
+    first, rest = _Job("first", 1), [_Job(f"job{k}", 1) for k in range(3)]
+    made = stream_jobs(_after_written(tmp_path, first, rest), _PidWriter, (tmp_path,),
+                       workers=2)
+    assert [j.rel for j in made] == ["first", "job0", "job1", "job2"]
+    pids = {(tmp_path / j.rel).read_text() for j in made}  # every job ran, in workers
+    assert str(os.getpid()) not in pids
+
+
+def _fails_after_one():
+    yield _Job("made", 1)
+    raise ValueError("the second document could not be filled")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_error_while_making_the_jobs_is_raised(tmp_path, workers):
+    with pytest.raises(ValueError, match="second document"):
+        stream_jobs(_fails_after_one(), _PidWriter, (tmp_path,), workers=workers)
+
+
+def test_streamed_jobs_in_one_process_keep_their_order():
+    seen: list[str] = []
+    made = stream_jobs(iter([_Job("b", 1), _Job("a", 9)]), _Recorder, (seen,), workers=1)
+    assert seen == ["b", "a"] and [j.rel for j in made] == ["b", "a"]
 
 
 def _pid_after_sum(a: int, b: int) -> tuple[int, int]:
