@@ -35,3 +35,60 @@ def test_the_signature_never_stands_alone_on_the_last_page():
         if "ROW-" not in last or "Tổng số" not in last:
             alone.append((rows, len(pages)))
     assert alone == []
+
+
+def _boxes(text_page, *needles: str) -> dict[str, tuple[float, float, float, float]]:
+    """Each text's box on the page: left, bottom, right, top (points)."""
+    out = {}
+    for needle in needles:
+        found = text_page.search(needle).get_next()
+        assert found is not None, needle
+        first, count = found
+        left, bottom, _, top = text_page.get_charbox(first)
+        _, _, right, _ = text_page.get_charbox(first + count - 1)
+        out[needle] = (left, bottom, right, top)
+    return out
+
+
+HEADED = DOC.replace("{% block content %}", "{% block content %}<p>Căn cứ kết quả rà soát.</p>")
+
+
+def _one_page(page: PrintPage) -> tuple[float, object]:
+    html = environment().from_string(HEADED).render(page=page, rows=3)
+    pdf = pdfium.PdfDocument(html_to_pdf(html))
+    assert len(pdf) == 1
+    return pdf[0].get_width(), pdf[0].get_textpage()
+
+
+def test_header_sits_side_by_side_and_two_signatures_at_the_quarters():
+    """The official header: the issuer in the left 42 % and the national motto in the
+    right 56 %, their first lines on one level; two signatures centred at a quarter and
+    three quarters of the text width, on one level; recipients left of a closing
+    signature. (Laid out with floats and tables rather than flex boxes, issue 16.)"""
+    from datetime import date
+
+    from konray_review.outputs.printing import Issuer
+
+    margin_left, margin_right = 15 * 72 / 25.4, 12 * 72 / 25.4  # the base's @page margins
+    width, tp = _one_page(PrintPage(
+        title="Danh sách", issuer=Issuer("ỦY BAN NHÂN DÂN XÃ ĐĂK KÔI"), place="Đăk Kôi",
+        on=date(2026, 10, 20),
+        signatures=[Signature("Người lập biểu"), Signature("Trưởng ban", "TM. BAN CHỈ ĐẠO")]))
+    text = width - margin_left - margin_right
+    b = _boxes(tp, "ỦY BAN NHÂN DÂN XÃ ĐĂK KÔI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+               "NGƯỜI LẬP BIỂU", "TRƯỞNG BAN", "ngày 20 tháng 10 năm 2026", "Căn cứ")
+    issuer, nation = b["ỦY BAN NHÂN DÂN XÃ ĐĂK KÔI"], b["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+    assert abs(issuer[3] - nation[3]) < 4  # one level (glyph tops differ by their marks)
+    # the text starts below the whole header (its height holds both columns)
+    assert b["Căn cứ"][3] < b["ngày 20 tháng 10 năm 2026"][1]
+    middle = lambda box: (box[0] + box[2]) / 2 - margin_left  # noqa: E731
+    assert abs(middle(issuer) - 0.21 * text) < 3 and abs(middle(nation) - 0.72 * text) < 3
+    maker, head = b["NGƯỜI LẬP BIỂU"], b["TRƯỞNG BAN"]
+    assert abs(middle(maker) - 0.25 * text) < 3 and abs(middle(head) - 0.75 * text) < 3
+
+    width, tp = _one_page(PrintPage(title="Quyết định", signatures=[Signature("Chủ tịch")],
+                                    recipients=["Như Điều 3", "Lưu: VT"]))
+    b = _boxes(tp, "Nơi nhận:", "CHỦ TỊCH")
+    assert abs(b["Nơi nhận:"][3] - b["CHỦ TỊCH"][3]) < 3  # the closing on one level
+    assert b["Nơi nhận:"][2] < 0.45 * text + margin_left < b["CHỦ TỊCH"][0]
+    assert abs(middle(b["CHỦ TỊCH"]) - 0.75 * text) < 3  # centred in the right half
