@@ -124,21 +124,10 @@ def run_jobs(jobs: Sequence[J], factory: Callable[..., Callable[[J], None]],
         workers = default_workers() if total >= MIN_PARALLEL_ROWS else 1
     workers = max(1, min(workers, len(jobs)))
     if workers == 1 or not _may_start_processes():
-        write = factory(*args)
-        for job in jobs:
-            _write(write, job)
+        stream_jobs(jobs, factory, args, workers=1)
         return 1
-    ctx = _context()
-    order = sorted(jobs, key=lambda j: j.size, reverse=True)
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
-                             initargs=(factory, args)) as pool:
-        futures = [pool.submit(_run, job) for job in order]
-        try:
-            for future in futures:
-                future.result()
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # the run has failed: write nothing more
-            raise
+    stream_jobs(sorted(jobs, key=lambda j: j.size, reverse=True), factory, args,
+                workers=workers)
     return workers
 
 
