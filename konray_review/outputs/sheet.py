@@ -139,16 +139,54 @@ def row_heights(cols: Sequence[Col], widths: Sequence[float],
     return np.where(lines > 1, LINE_PT * lines + ROW_PAD_PT, np.nan)
 
 
+def share_out(natural: np.ndarray, floor: np.ndarray, text: np.ndarray,
+              budget: float) -> np.ndarray:
+    """Widths between ``floor`` and ``natural`` within ``budget``: ``1.5 + t * text`` (the
+    padding, then width in proportion to the text each column carries, the sum of its
+    cells' lengths), the largest ``t`` that fits, in quarter units rounded down.
+
+    Why proportional: a column's printed lines fall as its text over its width, so the text
+    of a list is spread over few lines when each column's width follows its text
+    (``docs/benchmarks.md``: the demo's lists against the common level of before and a
+    greedy search over the columns' line breaks). Handing a capped column's unused width
+    on (a deprivation list is two lines deep at 21 units as at its cap of 40) was tried
+    and left out: it counts lines at one character a unit, wider than the PDF's font, and
+    took the income column from two printed lines to three.
+
+    ``t`` is exact: the widths' sum is piecewise linear in it, so it is evaluated at every
+    column's two break points (where it leaves its floor, where it reaches its natural
+    width) and interpolated between.
+    """
+    grows = text > 0
+    if not grows.any():
+        return floor.astype(float)
+    mass = np.where(grows, text, 0.0)
+    per = np.where(grows, text, 1.0)
+    breaks = np.unique(np.concatenate([(floor - 1.5) / per, (natural - 1.5) / per])[
+        np.concatenate([grows, grows])].clip(min=0))
+    sums = np.clip(1.5 + breaks[:, None] * mass, floor, natural).sum(axis=1)
+    k = int(np.searchsorted(sums, budget, side="right"))
+    if k == 0:
+        return floor.astype(float)
+    t = breaks[-1] if k == len(breaks) else (
+        breaks[k - 1] + (breaks[k] - breaks[k - 1]) * (budget - sums[k - 1])
+        / (sums[k] - sums[k - 1]))
+    return np.floor(np.clip(1.5 + t * mass, floor, natural) * 4 + 1e-9) / 4
+
+
 def fit_widths(cols: Sequence[Col], data: pd.DataFrame | None,
                page_width_pt: float = A4_LANDSCAPE_WIDTH_PT,
                metrics: pd.DataFrame | None = None) -> list[float]:
-    """Column widths from the content, shrunk to the page width by water-filling.
+    """Column widths from the content, shared out in proportion to the text they carry.
 
     Why: LibreOffice and Excel "fit to page width" shrink the font instead (a 28-column list
     printed at 5-6 pt, issue 14). Here every column starts at what its longest value needs
     (capped at ``Col.width``) and never below its longest single word (header or data), so
-    no word is broken; when the total is wider than the page, the widest columns are cut
-    down first to a common level (their text wraps) until the columns fit at 100 % scale.
+    no word is broken; when the total is wider than the page, the width goes to the
+    columns in proportion to the text they carry (``share_out``). Cutting the widest
+    columns to one common level instead (before 5 Dec 2026) gave a note column, empty in
+    most rows, as much width as the deprivation names beside it, which then wrapped to ten
+    lines: seven to nine households a page.
     Hidden columns take no page width. ``metrics`` (``text_metrics`` of these rows, e.g.
     sliced from the run's) saves measuring the text again; ``data`` is then not read.
     """
@@ -171,17 +209,11 @@ def fit_widths(cols: Sequence[Col], data: pd.DataFrame | None,
     budget = (page_width_pt / 0.75 - 5 * len(shown)) / 7 * 0.97  # 3 % slack for rounding
     widths = list(natural)
     if sum(natural[i] for i in shown) > budget:
-        nat = np.array([natural[i] for i in shown])
-        low = np.array([floor[i] for i in shown])
-        lo, hi = 0.0, float(nat.max())
-        for _ in range(40):  # bisection on the water level: sum(max(low, min(nat, L)))
-            mid = (lo + hi) / 2
-            if np.maximum(low, np.minimum(nat, mid)).sum() > budget:
-                hi = mid
-            else:
-                lo = mid
-        level = np.maximum(low, np.minimum(nat, lo))
-        for i, w in zip(shown, level, strict=True):
+        total = metrics.sum() if len(metrics) else pd.Series(dtype=float)
+        shared = share_out(np.array([natural[i] for i in shown]),
+                           np.array([floor[i] for i in shown]),
+                           np.array([float(total.get(cols[i].key, 0)) for i in shown]), budget)
+        for i, w in zip(shown, shared, strict=True):
             widths[i] = math.floor(float(w) * 4) / 4
     return widths
 
