@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -128,22 +129,27 @@ class Records:
                villages: Sequence[str] | None = None,
                household_ids: Sequence[str] | None = None,
                conn: sa.Connection | None = None) -> pd.DataFrame:
-        """Every event of the review in the scope, ordered by household then seq."""
-        stmt = (sa.select(decision_events).where(decision_events.c.review_id == review_id)
-                .order_by(decision_events.c.household_id, decision_events.c.seq))
+        """Every event of the review in the scope, ordered by household then seq.
+
+        Sorted here, not in SQL: an ORDER BY on the key made SQLite walk every event of
+        the review in key order instead of the unit index (a village's events 7.0 against
+        2.6 ms), and pandas sorts the ids by code point on every backend (PostgreSQL's
+        collation would not).
+        """
+        stmt = sa.select(decision_events).where(decision_events.c.review_id == review_id)
         if communes is not None:
             stmt = stmt.where(decision_events.c.commune.in_(list(communes)))
         if villages is not None:
             stmt = stmt.where(decision_events.c.village.in_(list(villages)))
         with self._conn(conn) as c:
             if household_ids is None:
-                return with_dates(pd.read_sql(stmt, c))
+                return _ordered(with_dates(pd.read_sql(stmt, c)))
             ids = sorted(set(household_ids))
             parts = [pd.read_sql(stmt.where(decision_events.c.household_id.in_(ids[i:i + _CHUNK])),
                                  c) for i in range(0, len(ids), _CHUNK)]
         if not parts:
             return with_dates(pd.read_sql(stmt.where(sa.false()), self.engine))
-        return with_dates(pd.concat(parts, ignore_index=True))
+        return _ordered(with_dates(pd.concat(parts, ignore_index=True)))
 
     def current(self, review_id: str, **scope: Any) -> pd.DataFrame:
         """The last event per household (its current state), in household order."""
@@ -211,12 +217,22 @@ class Records:
                 yield c
 
 
+def _ordered(events: pd.DataFrame) -> pd.DataFrame:
+    return events.sort_values(["household_id", "seq"], kind="stable", ignore_index=True)
+
+
 def with_dates(df: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ``datetime.date`` (or None) whatever the backend returned."""
+    """Dates as ``datetime.date`` (or None) whatever the backend returned.
+
+    Each distinct value is converted once (a season has a few dozen dates over thousands
+    of events; converting every cell was a third of reading a commune's events)."""
     for col in ("on_date", "starts_on", "due_on"):
         if col in df.columns:
-            d = pd.to_datetime(df[col], errors="coerce")
-            df[col] = pd.Series(d.dt.date, index=df.index, dtype=object).where(d.notna(), None)
+            codes, uniques = pd.factorize(df[col])  # missing values: code -1
+            parsed = pd.to_datetime(pd.Series(uniques, dtype=object), errors="coerce")
+            days = np.array([*(None if pd.isna(x) else x.date() for x in parsed), None],
+                            dtype=object)
+            df[col] = pd.Series(days[codes], index=df.index, dtype=object)
     return df
 
 

@@ -43,6 +43,9 @@ from konray_review.decisions.workdays import (
 
 CERTIFIED_CATEGORIES = ("poor", "near_poor")
 POSTING_EVENTS = ("posting_started", "rechecked")
+#: the classification columns a decision step reads (its household's unit columns come too)
+_CLASSIFIED = ("household_id", "category", "deprivation_count", "income_test", "standard",
+               "run_id")
 
 
 def district_today(profile: Any) -> date:
@@ -164,13 +167,11 @@ class Decisions:
                    villages: Sequence[str] | None = None,
                    household_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """The store's classification of the review year in the scope (preliminary results)."""
-        cls = self.store.read_classification(int(review["review_year"]),
-                                             communes=list(communes) if communes else None)
-        keep = ["household_id", "commune", "village", "category", "deprivation_count",
-                "income_test", "standard", "run_id"]
-        cls = cls[[c for c in keep if c in cls.columns]]
-        if villages is not None:
-            cls = cls[cls["village"].isin(list(villages))]
+        cls = self.store.read_classification(
+            int(review["review_year"]), communes=list(communes) if communes else None,
+            villages=list(villages) if villages is not None else None,
+            columns=_CLASSIFIED)
+        cls = cls[["household_id", "commune", "village", *_CLASSIFIED[1:]]]
         if household_ids is not None:
             cls = cls[cls["household_id"].isin(set(household_ids))]
         out = cls.reset_index(drop=True)
@@ -368,8 +369,7 @@ class Decisions:
             self._exists(cur, household_id)
             self._require(cur, "rechecked")
             self._not_before(cur, day, "ngày phúc tra")
-            hh = self.store.read_households(year)
-            hh = hh[hh["household_id"] == household_id]
+            hh = self.store.read_households(year, household_ids=[household_id])
             mem = self.store.read_members(year, household_ids=[household_id])
             result = reclassify(hh, mem, corrections or {}, year=year, profile=self.profile,
                                 history=recognised_history(self.store, year))

@@ -365,14 +365,23 @@ class Store:
             return sorted(int(y) for y in conn.execute(stmt).scalars())
 
     def read_households(self, review_year: int,
-                        communes: Sequence[str] | None = None) -> pd.DataFrame:
-        """Canonical households of a year (plus household_size, run_id), ordered by id."""
+                        communes: Sequence[str] | None = None, *,
+                        household_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Canonical households of a year (plus household_size, run_id), ordered by id;
+        ``household_ids`` reads only those (a re-check reads one household, not the
+        year's thousands of wide rows)."""
         stmt = (sa.select(*[c for c in households.columns if c.name != "row_hash"])
                 .where(households.c.review_year == int(review_year))
                 .order_by(households.c.household_id))
         if communes is not None:
             stmt = stmt.where(households.c.commune.in_(list(communes)))
-        return self._read(stmt, households)
+        if household_ids is None:
+            return self._read(stmt, households)
+        parts = [self._read(stmt.where(households.c.household_id.in_(chunk)), households)
+                 for chunk in _chunks(sorted(set(household_ids)))]
+        if not parts:
+            return self._read(stmt.where(sa.false()), households)
+        return pd.concat(parts, ignore_index=True)
 
     def read_members(self, review_year: int,
                      household_ids: Sequence[str] | None = None) -> pd.DataFrame:
@@ -387,17 +396,37 @@ class Store:
         return pd.concat(parts, ignore_index=True)
 
     def read_classification(self, review_year: int,
-                            communes: Sequence[str] | None = None) -> pd.DataFrame:
-        """Classification of a year joined with the household's unit columns."""
+                            communes: Sequence[str] | None = None, *,
+                            villages: Sequence[str] | None = None,
+                            columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Classification of a year joined with the household's unit columns.
+
+        ``villages`` and ``columns`` (of the classification table; the unit columns always
+        come) narrow the read in SQL: a decision step reads its village's six columns of
+        the classification, not the commune's 25 (24 against 7 ms for a village of the
+        demo's commune).
+        """
         units = [households.c[c] for c in _UNIT_COLUMNS]
-        stmt = (sa.select(classification, *units)
+        if columns is None:
+            picked: list[sa.ColumnElement[Any]] = list(classification.columns)
+        else:
+            unknown = [c for c in columns if c not in classification.c]
+            if unknown:
+                raise ValueError(f"classification has no column {unknown[0]!r}")
+            picked = [classification.c[c] for c in columns]
+        stmt = (sa.select(*picked, *units)
                 .join(households, sa.and_(
                     households.c.review_year == classification.c.review_year,
                     households.c.household_id == classification.c.household_id))
                 .where(classification.c.review_year == int(review_year))
-                .order_by(classification.c.household_id))
+                # the joined household's id (the same value): ordering by the
+                # classification's let SQLite walk the whole year in that index's order
+                # instead of the commune index (10.7 against 1.5 ms for a village)
+                .order_by(households.c.household_id))
         if communes is not None:
             stmt = stmt.where(households.c.commune.in_(list(communes)))
+        if villages is not None:
+            stmt = stmt.where(households.c.village.in_(list(villages)))
         df = self._read(stmt, classification)
         return frames.restore(df, households)
 
