@@ -268,6 +268,44 @@ def report(
     typer.echo(f"Thư mục kết quả (output folder): {outcome.out_dir}")
 
 
+class _Season:
+    """The demo's season after the survey, run on a thread of its own from the moment the
+    run's publishing has read the decision record (``run_review(decisions_read=...)``),
+    so its steps and documents use the core the list writers leave free, instead of
+    starting after the whole run. Its own store (engine) on the same URL; its errors come
+    out of ``result``, after the run, as before."""
+
+    def __init__(self, url: str, year: int, profile: Any, run: Any) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.url, self.year, self.profile, self.run = url, year, profile, run
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-season")
+        self.future: Any = None
+
+    def __enter__(self) -> _Season:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True)  # never leave it writing while the command fails
+
+    def _season(self, out_dir: Path) -> Any:
+        from konray_review.store import Store
+
+        store = Store(self.url)
+        try:
+            return self.run(store, year=self.year, profile=self.profile,
+                            out_dir=out_dir / "decisions")
+        finally:
+            store.dispose()
+
+    def start(self, out_dir: Path) -> None:
+        self.future = self.pool.submit(self._season, out_dir)
+
+    def result(self, out_dir: Path) -> Any:
+        """The season (run now if publishing never called ``start``)."""
+        return (self.future or self.pool.submit(self._season, out_dir)).result()
+
+
 def demo(
     households: int = typer.Option(7400, "--households", help="Số hộ giả lập (synthetic)"),
     year: int = typer.Option(None, "--year", help="Năm rà soát; mặc định: đợt đã bắt đầu "
@@ -299,12 +337,14 @@ def demo(
                          seed=seed)
     st = Store(store)
     progress = StageProgress(extra=("decisions",))
+    seasons = _Season(store, year, profile, run_season)
     try:
-        outcome = run_review(source, year=year, store=st, out_root=out, profile=profile,
-                             progress=progress, quality_engine=engine)
-        progress("decisions")  # the season after the survey, for one commune
-        season = run_season(st, year=year, profile=profile,
-                            out_dir=outcome.out_dir / "decisions")
+        with seasons:
+            outcome = run_review(source, year=year, store=st, out_root=out, profile=profile,
+                                 progress=progress, quality_engine=engine,
+                                 decisions_read=seasons.start)
+            progress("decisions")  # the season after the survey, for one commune
+            season = seasons.result(outcome.out_dir)
     finally:
         progress.close()
         st.dispose()

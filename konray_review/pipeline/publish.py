@@ -7,6 +7,7 @@ the lists staff download must hold every household of the year on record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,16 @@ def year_tables(store: Store, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd
 
 def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
             run_info: dict[str, Any], received: pd.DataFrame,
-            docs_path: str | None = None) -> Published:
+            docs_path: str | None = None,
+            decisions_read: Callable[[Path], None] | None = None) -> Published:
     """Write every output of the year and the manifest; returns where they are.
 
     ``received`` are the submissions as pulled (the quarantine list shows the head's name
     and submission time of households that never reached the accepted tables).
+    ``decisions_read`` is called (with ``out_dir``) once the decision record has been read
+    (the re-checks' corrections, the recognised tables of the report): nothing published
+    after that reads it, so a caller may record decision steps from then on without
+    changing this run's outputs (the demo runs its season meanwhile).
     """
     from konray_review.aggregates import district_summary
     from konray_review.decisions.recognised import report_tables
@@ -71,6 +77,8 @@ def publish(store: Store, *, year: int, out_dir: Path, profile: Profile,
         summary = district_summary(households, result, standard=standard, profile=profile,
                                    year=year)
         summary.update(report_tables(store, year, households, result))  # finished or not
+        if decisions_read is not None:
+            decisions_read(out_dir)
         # the report (one long PDF layout) is drawn by its own process while the lists
         # use every core; a small run draws it here, after the lists
         with background(write_district_report, summary, out_dir, standard=standard,

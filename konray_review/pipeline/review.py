@@ -89,8 +89,12 @@ def run_review(
     progress: Progress | None = None, started_at: datetime | None = None,
     run_id: str | None = None, write_back: bool = True, runner: Runner | None = None,
     quality_engine: Engine = "gx", approve_accepted: bool = False,
+    decisions_read: Callable[[Path], None] | None = None,
 ) -> ReviewOutcome:
-    """Run the whole review job for one source and year; see the module docstring."""
+    """Run the whole review job for one source and year; see the module docstring.
+
+    ``decisions_read``: called by publishing once it has read the decision record
+    (``pipeline.publish.publish``), with the run's output folder."""
     profile = profile or load_profile()
     started_at = started_at or datetime.now(UTC)
     run_id = run_id or new_run_id(year, started_at)
@@ -121,7 +125,8 @@ def run_review(
             run_info = {"run_id": run_id, "started_at": started_at, "year": year,
                         "source": getattr(source, "name", "?")}
             outcome = _run(source, year, store, out_dir, profile, validator, progress,
-                           run_info, write_back, runner or _direct, approve_accepted, mark)
+                           run_info, write_back, runner or _direct, approve_accepted, mark,
+                           decisions_read)
         except BaseException as exc:
             vi, en = runlog.failure_lines(exc, reached["stage"])
             runlog.log.error("lần chạy thất bại ở bước %s (run failed): %s", reached["stage"],
@@ -174,7 +179,8 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
          validator: stages.Validator | None, progress: Progress | None,
          run_info: dict[str, Any], do_write_back: bool, call: Runner,
          approve_accepted: bool = False,
-         mark: Callable[[str], None] | None = None) -> ReviewOutcome:
+         mark: Callable[[str], None] | None = None,
+         decisions_read: Callable[[Path], None] | None = None) -> ReviewOutcome:
     t: dict[str, float] = {}
     run_id = run_info["run_id"]
     done = _pull_to_store(source, year, store, out_dir, profile, validator, progress,
@@ -185,7 +191,7 @@ def _run(source: Any, year: int, store: Store, out_dir: Path, profile: Profile,
             info = {**run_info, **_report_lines(done.accounting, done.counts, store, year)}
             published = call("publish", publish, store, year=year, out_dir=out_dir,
                              profile=profile, run_info=info, received=done.received,
-                             docs_path=done.docs_path)
+                             docs_path=done.docs_path, decisions_read=decisions_read)
         with _timed(t, "write_back", progress, mark), _retries(store, run_id, "write_back",
                                                                source):
             wb = (call("write_back", stages.write_back, source, done.quarantine,

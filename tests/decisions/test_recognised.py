@@ -174,3 +174,42 @@ def test_without_decisions_the_reports_figures_do_not_change(ds) -> None:
         pd.testing.assert_series_equal(out[col].astype(object), result[col].astype(object),
                                        check_names=False)
     assert (out["category_basis"] == "preliminary").all()
+
+
+def _listed_category(out_dir, household_id: str) -> str:
+    """The category label of a household on the run's district list (its CSV), as read."""
+    from konray_review.outputs import read_manifest
+
+    entry = next(e for e in read_manifest(out_dir) if e.kind == "list" and e.format == "csv"
+                 and e.list_type == "all" and e.commune is None)
+    rows = pd.read_csv(out_dir / entry.path, dtype=str, encoding="utf-8-sig")
+    return str(rows.loc[rows.eq(household_id).any(axis=1), "Kết quả phân loại"].item())
+
+
+def test_steps_recorded_once_publishing_has_read_the_record_leave_its_lists(ds, tmp_path):
+    """``publish(decisions_read=...)`` (the demo records its season from that call on, while
+    the lists are written): a refusal decided in the call is in the store afterwards, but
+    that run's list shows the household as the record stood when publishing read it (its
+    survey category); the next publish shows the refusal ("Không thuộc diện"), so the
+    first one did not just miss it."""
+    from konray_review.pipeline.publish import publish
+
+    d = ds
+    commune, village, _ = busiest_village(d)
+    refused = _refuse_one(d, commune, village)
+    seen = []
+
+    def season_meanwhile(out_dir) -> None:
+        seen.append(out_dir)
+        decide_village(d, commune, village, refusals={refused: "Không đủ điều kiện"})
+
+    received = d.store.read_households(YEAR)
+    for name, hook in (("during", season_meanwhile), ("after", None)):
+        publish(d.store, year=YEAR, out_dir=tmp_path / name, profile=d.profile,
+                run_info={"run_id": f"test-{name}", "year": YEAR}, received=received,
+                decisions_read=hook)
+    assert seen == [tmp_path / "during"]
+    assert recognised_categories(d.store, YEAR).set_index("household_id").loc[
+        refused, "category_basis"] == "refused"
+    assert _listed_category(tmp_path / "during", refused) in {"Hộ nghèo", "Hộ cận nghèo"}
+    assert _listed_category(tmp_path / "after", refused) == "Không thuộc diện"
