@@ -288,7 +288,7 @@ def posted_columns(*, with_commune: bool, list_type: str = "all", lang: str = "v
     if with_commune:
         cols.append(Col("commune", t("commune", lang), 14))
     cols += [Col("village", t("village", lang), 14),
-             Col("income_test", t("income_short", lang), 14),
+             Col("income_test", t("income_short", lang), 14, whole=True),
              Col("deprivation_count", t("deprivation_count_short", lang), 10, center=True),
              Col("deprivation_names", t("deprivation_names", lang), 40),
              Col("category", t("category_short", lang), 25, whole=True)]
