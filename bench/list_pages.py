@@ -5,7 +5,7 @@ PDF list (``write_lists``, PDF only, one process) with the column widths of ``--
 
 * ``text`` — what the lists use (``sheet.share_out``: width in proportion to each column's
   text);
-* ``level`` — the rule before 5 Dec 2026, kept here as the baseline: the widest columns cut
+* ``level`` — the rule before 4 Dec 2026, kept here as the baseline: the widest columns cut
   to one common level (bisection on the water level), everything else as ``fit_widths``.
 
 Reports files, pages, the XLSX's estimated printed lines (``sheet.row_heights`` at the same
@@ -35,7 +35,7 @@ from tests.outputs.conftest import RUN_INFO
 
 def common_level(natural: np.ndarray, floor: np.ndarray, text: np.ndarray,
                  budget: float) -> np.ndarray:
-    """The rule before 5 Dec 2026: ``max(floor, min(natural, L))`` for the largest level
+    """The rule before 4 Dec 2026: ``max(floor, min(natural, L))`` for the largest level
     ``L`` within ``budget`` (40 bisection steps), in quarter units rounded down."""
     lo, hi = 0.0, float(natural.max())
     for _ in range(40):

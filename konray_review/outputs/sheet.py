@@ -184,7 +184,7 @@ def fit_widths(cols: Sequence[Col], data: pd.DataFrame | None,
     (capped at ``Col.width``) and never below its longest single word (header or data), so
     no word is broken; when the total is wider than the page, the width goes to the
     columns in proportion to the text they carry (``share_out``). Cutting the widest
-    columns to one common level instead (before 5 Dec 2026) gave a note column, empty in
+    columns to one common level instead (before 4 Dec 2026) gave a note column, empty in
     most rows, as much width as the deprivation names beside it, which then wrapped to ten
     lines: seven to nine households a page.
     Hidden columns take no page width. ``metrics`` (``text_metrics`` of these rows, e.g.

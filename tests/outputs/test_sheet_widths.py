@@ -43,7 +43,7 @@ def test_width_goes_to_the_column_that_fills_every_row():
     In proportion to their text (dep 20 x 39 = 780 characters, note 79), dep would get
     1.5 + 52.5 x 780 / 859 = 49.2: above its natural 40.5, so it stops there and the note
     takes the rest, 15: every dep row on one line, the note's row on ceil(79 / 13.5) = 6:
-    19 + 6 = 25 lines. Cut to one common level (the rule before 5 Dec 2026) both get 27.75:
+    19 + 6 = 25 lines. Cut to one common level (the rule before 4 Dec 2026) both get 27.75:
     39 letters on 26.25 a line is two lines in all 20 rows, the note four: 42 lines.
     """
     widths = fit_widths(COLS, FRAME, page_width_pt=PAGE_60_PT)
