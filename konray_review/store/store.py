@@ -359,6 +359,15 @@ class Store:
             df = pd.read_sql(stmt, conn)
         return frames.restore(df, table)
 
+    def _read_ids(self, stmt: sa.Select, table: sa.Table, column: sa.Column[Any],
+                  ids: Sequence[str]) -> pd.DataFrame:
+        """``stmt`` for these ids only, read in chunks (a bound IN list has a size limit)."""
+        parts = [self._read(stmt.where(column.in_(chunk)), table)
+                 for chunk in _chunks(sorted(set(ids)))]
+        if not parts:
+            return self._read(stmt.where(sa.false()), table)
+        return pd.concat(parts, ignore_index=True)
+
     def review_years(self) -> list[int]:
         stmt = sa.union(sa.select(runs.c.review_year), sa.select(households.c.review_year))
         with self.engine.connect() as conn:
@@ -377,11 +386,7 @@ class Store:
             stmt = stmt.where(households.c.commune.in_(list(communes)))
         if household_ids is None:
             return self._read(stmt, households)
-        parts = [self._read(stmt.where(households.c.household_id.in_(chunk)), households)
-                 for chunk in _chunks(sorted(set(household_ids)))]
-        if not parts:
-            return self._read(stmt.where(sa.false()), households)
-        return pd.concat(parts, ignore_index=True)
+        return self._read_ids(stmt, households, households.c.household_id, household_ids)
 
     def read_members(self, review_year: int,
                      household_ids: Sequence[str] | None = None) -> pd.DataFrame:
@@ -389,11 +394,7 @@ class Store:
                 .order_by(members.c.household_id, members.c.member_no))
         if household_ids is None:
             return self._read(base, members)
-        parts = [self._read(base.where(members.c.household_id.in_(chunk)), members)
-                 for chunk in _chunks(sorted(set(household_ids)))]
-        if not parts:
-            return self._read(base.where(sa.false()), members)
-        return pd.concat(parts, ignore_index=True)
+        return self._read_ids(base, members, members.c.household_id, household_ids)
 
     def read_classification(self, review_year: int,
                             communes: Sequence[str] | None = None, *,
