@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from konray_review.outputs import files, spreadsheet
-from konray_review.outputs.lists import _committee, _place, write_csv
+from konray_review.outputs import csvfile, files, spreadsheet
+from konray_review.outputs.lists import _committee, _place, neutralise_formulas, write_csv
 from konray_review.outputs.manifest import ManifestEntry
-from konray_review.outputs.sheet import Col, Heading, write_sheet
+from konray_review.outputs.sheet import Col, Heading, excel_serial, text_metrics, write_sheet
 from konray_review.outputs.spreadsheet import Block, Rows, Sheet, Style, text_style
 from konray_review.outputs.texts import t
 from konray_review.profile import DEFAULT_TIMEZONE, Profile, load_profile
@@ -159,10 +159,10 @@ def _summary_rows(frame: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
 
 
-def _write_xlsx(frame: pd.DataFrame, cols: list[Col], path: Path, head: Heading, stamp: Any,
-                lang: str) -> None:
-    sheet = write_sheet(t("list_sheet", lang), head, cols, frame, lang, freeze_cols=3,
-                        page_breaks=_breaks(frame))
+def _write_xlsx(frame: pd.DataFrame, cells: Rows, cols: list[Col], path: Path, head: Heading,
+                stamp: Any, lang: str, metrics: pd.DataFrame) -> None:
+    sheet = write_sheet(t("list_sheet", lang), head, cols, cells, lang, freeze_cols=3,
+                        page_breaks=_breaks(frame), metrics=metrics)
     summary = _summary_rows(frame)
     last = len(summary) + 2
     total = t("total", lang, n=int(frame["household_id"].nunique())).split(":")[0]
@@ -204,10 +204,19 @@ def write_quarantine_lists(
     stamp = files.run_stamp(run_info)
     out = Path(out_dir)
     entries: list[ManifestEntry] = []
-    units: list[tuple[str | None, pd.DataFrame]] = [(None, frame)]
-    units += [(c, frame[frame["_commune"] == c]) for c in profile.unit_names]
-    for commune, part in units:
-        part = part.assign(stt=np.arange(1, len(part) + 1))
+    # measured, neutralised and marked up (XLSX cells) once for all the files, each a slice
+    # of the district's: per file, the string work on every column cost more than the rest
+    keys = [c.key for c in quarantine_columns(with_commune=True, lang=lang)]
+    metrics = text_metrics(frame, keys)
+    text = frame.assign(submitted_at=frame["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"))
+    fields = csvfile.Fields(neutralise_formulas(text.reindex(columns=keys[1:])))
+    cells = spreadsheet.Cells(frame.reindex(columns=keys[1:]).assign(
+        submitted_at=excel_serial(frame["submitted_at"])))
+    commune_of = frame["_commune"].to_numpy(dtype=object)
+    units: list[tuple[str | None, np.ndarray]] = [(None, np.arange(len(frame)))]
+    units += [(c, np.flatnonzero(commune_of == c)) for c in profile.unit_names]
+    for commune, rows in units:
+        part = frame.iloc[rows].assign(stt=np.arange(1, len(rows) + 1))
         cols = quarantine_columns(with_commune=commune is None, lang=lang)
         head = Heading(_committee(profile, commune, lang), t("title_quarantine", lang, year=year),
                        _place(profile, commune, None, lang), t("quarantine_intro", lang), year,
@@ -215,9 +224,10 @@ def write_quarantine_lists(
         stem = (f"quarantine/{year}/{year}_{profile.id}_quarantine" if commune is None else
                 f"quarantine/{year}/{profile.unit(commune).slug}/"
                 f"{year}_{profile.unit(commune).slug}_quarantine")
-        _write_xlsx(part, cols, out / f"{stem}.xlsx", head, stamp, lang)
-        text = part.assign(submitted_at=part["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"))
-        write_csv(text, cols, out / f"{stem}.csv", lang)
+        _write_xlsx(part, Rows(cells, rows, [c.key for c in cols], counter="stt"), cols,
+                    out / f"{stem}.xlsx", head, stamp, lang,
+                    metrics.iloc[rows].assign(stt=len(str(len(rows)))))
+        write_csv(csvfile.CsvRows(fields, rows, counter="stt"), cols, out / f"{stem}.csv", lang)
         for fmt in ("xlsx", "csv"):
             entries.append(ManifestEntry("quarantine", None, commune, None, fmt,
                                          f"{stem}.{fmt}", len(part), year))
