@@ -141,7 +141,7 @@ def _one_refusal(d: Decisions, review_id: str, commune: str) -> dict[str, str]:
     """A requesting household the survey found not poor gets the written refusal."""
     cur = d.states(review_id, communes=[commune])
     hh = d.store.read_households(int(d.get_review(review_id)["review_year"]),
-                                 communes=[commune])
+                                 communes=[commune], columns=["review_reason"])
     asked = set(hh.loc[hh["review_reason"] == "request", "household_id"])
     none = cur[(cur["state"] == "reported") & (cur["category"] == "none")
                & cur["household_id"].isin(asked)]

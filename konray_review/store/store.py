@@ -375,11 +375,21 @@ class Store:
 
     def read_households(self, review_year: int,
                         communes: Sequence[str] | None = None, *,
-                        household_ids: Sequence[str] | None = None) -> pd.DataFrame:
+                        household_ids: Sequence[str] | None = None,
+                        columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Canonical households of a year (plus household_size, run_id), ordered by id;
         ``household_ids`` reads only those (a re-check reads one household, not the
-        year's thousands of wide rows)."""
-        stmt = (sa.select(*[c for c in households.columns if c.name != "row_hash"])
+        year's thousands of wide rows), ``columns`` only those columns (household_id
+        always: a decision document needs seven of the 34)."""
+        if columns is None:
+            picked = [c for c in households.columns if c.name != "row_hash"]
+        else:
+            unknown = [c for c in columns if c not in households.c or c == "row_hash"]
+            if unknown:
+                raise ValueError(f"households has no column {unknown[0]!r}")
+            picked = [households.c.household_id,
+                      *(households.c[c] for c in columns if c != "household_id")]
+        stmt = (sa.select(*picked)
                 .where(households.c.review_year == int(review_year))
                 .order_by(households.c.household_id))
         if communes is not None:

@@ -79,6 +79,30 @@ def test_classification_has_every_indicator_and_unit_columns(store: Store, revie
     assert 0 < len(one) < len(cls) and one["commune"].nunique() == 1
 
 
+def test_narrow_reads_are_the_full_read_filtered(store: Store, review) -> None:
+    """Villages, columns and household ids narrow the reads in SQL (the decision steps'
+    reads); the answer is the full read filtered in pandas, row for row, on every backend."""
+    commit(store, review, "r1")
+    cls = store.read_classification(2023)
+    commune, village = cls[["commune", "village"]].iloc[0]
+    narrow = store.read_classification(2023, communes=[commune], villages=[village],
+                                       columns=["household_id", "category", "run_id"])
+    want = cls[(cls["commune"] == commune) & (cls["village"] == village)]
+    pd.testing.assert_frame_equal(
+        narrow, want[["household_id", "category", "run_id", "commune", "village", "area",
+                      "head_ethnicity"]].reset_index(drop=True))
+    assert store.read_classification(2023, villages=[]).empty
+    hh = store.read_households(2023)
+    ids = sorted(hh["household_id"].sample(7, random_state=3))
+    some = store.read_households(2023, household_ids=[*ids, ids[0], "no-such-household"],
+                                 columns=["head_name", "household_size"])
+    pd.testing.assert_frame_equal(
+        some, hh.loc[hh["household_id"].isin(ids),
+                     ["household_id", "head_name", "household_size"]].reset_index(drop=True))
+    with pytest.raises(ValueError, match="row_hash"):
+        store.read_households(2023, columns=["row_hash"])
+
+
 def test_same_input_twice_changes_nothing(store: Store, review) -> None:
     first = commit(store, review, "r1")
     before = snapshot(store)

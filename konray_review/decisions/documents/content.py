@@ -101,9 +101,9 @@ def address(d: Decisions, commune: str, village: str | None) -> str:
 
 
 def _households(d: Decisions, year: int, commune: str) -> pd.DataFrame:
-    hh = d.store.read_households(year, communes=[commune])
-    out = hh[["household_id", "village", "head_name", "head_ethnicity", "review_reason",
-              "previous_category", "household_size"]].copy()
+    out = d.store.read_households(year, communes=[commune], columns=[
+        "village", "head_name", "head_ethnicity", "review_reason", "previous_category",
+        "household_size"])
     out["ethnicity"] = out["head_ethnicity"].map(lambda c: label("ethnicity", c))
     out["dtts"] = is_ethnic_minority(out["head_ethnicity"])
     return out
