@@ -209,12 +209,13 @@ def fit_widths(cols: Sequence[Col], data: pd.DataFrame | None,
     budget = (page_width_pt / 0.75 - 5 * len(shown)) / 7 * 0.97  # 3 % slack for rounding
     widths = list(natural)
     if sum(natural[i] for i in shown) > budget:
-        total = metrics.sum() if len(metrics) else pd.Series(dtype=float)
+        keys = [cols[i].key for i in shown]
+        total = metrics[[k for k in dict.fromkeys(keys) if k in metrics.columns]].sum()
         shared = share_out(np.array([natural[i] for i in shown]),
                            np.array([floor[i] for i in shown]),
-                           np.array([float(total.get(cols[i].key, 0)) for i in shown]), budget)
+                           np.array([float(total.get(k, 0)) for k in keys]), budget)
         for i, w in zip(shown, shared, strict=True):
-            widths[i] = math.floor(float(w) * 4) / 4
+            widths[i] = float(w)  # share_out's quarter units
     return widths
 
 

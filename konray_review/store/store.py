@@ -381,14 +381,8 @@ class Store:
         ``household_ids`` reads only those (a re-check reads one household, not the
         year's thousands of wide rows), ``columns`` only those columns (household_id
         always: a decision document needs seven of the 34)."""
-        if columns is None:
-            picked = [c for c in households.columns if c.name != "row_hash"]
-        else:
-            unknown = [c for c in columns if c not in households.c or c == "row_hash"]
-            if unknown:
-                raise ValueError(f"households has no column {unknown[0]!r}")
-            picked = [households.c.household_id,
-                      *(households.c[c] for c in columns if c != "household_id")]
+        picked = _picked(households, None if columns is None else ["household_id", *columns],
+                         hidden=("row_hash",))
         stmt = (sa.select(*picked)
                 .where(households.c.review_year == int(review_year))
                 .order_by(households.c.household_id))
@@ -418,14 +412,7 @@ class Store:
         demo's commune).
         """
         units = [households.c[c] for c in _UNIT_COLUMNS]
-        if columns is None:
-            picked: list[sa.ColumnElement[Any]] = list(classification.columns)
-        else:
-            unknown = [c for c in columns if c not in classification.c]
-            if unknown:
-                raise ValueError(f"classification has no column {unknown[0]!r}")
-            picked = [classification.c[c] for c in columns]
-        stmt = (sa.select(*picked, *units)
+        stmt = (sa.select(*_picked(classification, columns), *units)
                 .join(households, sa.and_(
                     households.c.review_year == classification.c.review_year,
                     households.c.household_id == classification.c.household_id))
@@ -458,6 +445,19 @@ class Store:
                 .where(classification.c.review_year < int(before_year))
                 .order_by(classification.c.review_year, classification.c.household_id))
         return self._read(stmt, classification)
+
+
+def _picked(table: sa.Table, columns: Sequence[str] | None,
+            hidden: Sequence[str] = ()) -> list[sa.Column[Any]]:
+    """The table's columns named (each once, in order), or all but ``hidden``; a name the
+    table does not show is an error naming it."""
+    if columns is None:
+        return [c for c in table.columns if c.name not in hidden]
+    names = list(dict.fromkeys(columns))
+    unknown = [c for c in names if c not in table.c or c in hidden]
+    if unknown:
+        raise ValueError(f"{table.name} has no column {unknown[0]!r}")
+    return [table.c[c] for c in names]
 
 
 #: every method that touches the database: its errors become StoreError (no data in them)
